@@ -1,0 +1,131 @@
+// Builds the Bolt app from its dependencies; used by main, the tests and the sandbox alike.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App, HTTPReceiver } from '@slack/bolt';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { boltLogger } from './boltLogger.js';
+import type { Config } from './config/file.js';
+import { registerActions } from './handlers/actions/index.js';
+import { registerCommands } from './handlers/commands/index.js';
+import type { HandlerContext } from './handlers/context.js';
+import { registerViews } from './handlers/views/index.js';
+import type { Logger } from './log.js';
+import { RequestNotifier } from './requests/notifier.js';
+import { OwnerDirectory } from './requests/owners.js';
+import { RequestService } from './requests/service.js';
+import { SecretCache } from './secrets/apiKeys.js';
+import type { Sealer } from './secrets/sealing.js';
+import type { RequestStore } from './store/requestStore.js';
+
+export interface SpconnDeps {
+  config: Config;
+  slack: { botToken: string; signingSecret: string; apiUrl?: string };
+  secretsManager: SecretsManagerClient;
+  sealer: Sealer;
+  store: RequestStore;
+  logger: Logger;
+  /** How often pending requests are checked for expiry. */
+  expirySweepMs?: number;
+}
+
+export interface SpconnApp {
+  bolt: App;
+  requests: RequestService;
+  /** Binds the HTTP server (Slack's request URL is POST /slack/events). */
+  listen(port: number, host: string): Promise<number>;
+  /** Stops taking requests, lets Atlas calls in flight finish, closes the store. */
+  stop(): Promise<void>;
+}
+
+/** Slack signs a timestamp; Bolt refuses old ones but not ones far in the future, so we do. */
+const MAX_CLOCK_SKEW_S = 5 * 60;
+
+export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
+  const { config, logger } = deps;
+  const receiver = new HTTPReceiver({
+    signingSecret: deps.slack.signingSecret,
+    logger: boltLogger(logger),
+    // Let listeners finish their work after the ack; Slack only waits for the ack.
+    processBeforeResponse: false,
+  });
+  const bolt = new App({
+    token: deps.slack.botToken,
+    receiver,
+    logger: boltLogger(logger),
+    deferInitialization: true,
+    clientOptions: {
+      ...(deps.slack.apiUrl ? { slackApiUrl: deps.slack.apiUrl } : {}),
+      // A retry that outlives Slack's 3 s deadline is worse than a clear error.
+      timeout: 5_000,
+      retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 1_000 },
+    },
+  });
+  try {
+    await bolt.init();
+  } catch (cause) {
+    throw new Error(`Slack refused the bot token at start-up (auth.test): ${(cause as Error).message}`, { cause });
+  }
+
+  const secrets = new SecretCache(deps.secretsManager, { ttlMs: config.secrets.cacheTtl, logger });
+  const requests = new RequestService({
+    config,
+    store: deps.store,
+    sealer: deps.sealer,
+    secrets,
+    owners: new OwnerDirectory(bolt.client, logger),
+    notifier: new RequestNotifier(bolt.client, logger),
+    logger,
+  });
+  const ctx: HandlerContext = { config, requests, logger };
+  registerCommands(bolt, ctx);
+  registerViews(bolt, ctx);
+  registerActions(bolt, ctx);
+  bolt.error(async (error) => {
+    logger.error({ err: error }, 'unhandled error in a Slack listener');
+  });
+
+  const server: Server = createServer((req, res) => route(req, res));
+  function route(req: IncomingMessage, res: ServerResponse): void {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && path === '/healthz') {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      return;
+    }
+    if (path === '/slack/events') {
+      const ts = Number(req.headers['x-slack-request-timestamp']);
+      if (!Number.isFinite(ts) || Math.abs(Date.now() / 1000 - ts) > MAX_CLOCK_SKEW_S) {
+        res.writeHead(401).end();
+        return;
+      }
+      receiver.requestListener(req, res);
+      return;
+    }
+    res.writeHead(404).end();
+  }
+
+  const sweep = setInterval(() => {
+    requests.expireDue().catch((err: unknown) => logger.error({ err }, 'expiry sweep failed'));
+  }, deps.expirySweepMs ?? 60_000);
+  sweep.unref();
+
+  await requests.resumeInterrupted();
+
+  return {
+    bolt,
+    requests,
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+      }),
+    async stop() {
+      clearInterval(sweep);
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await requests.idle();
+      await deps.store.close();
+    },
+  };
+}

@@ -1,0 +1,169 @@
+// The Atlas Administration API client: Digest auth with a key from Secrets Manager, the dated
+// media type each endpoint documents, timeouts, retries with back-off and jitter, and one error type.
+import type { z } from 'zod';
+import { SpconnError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { parseAtlasApiKey, type SecretCache } from '../secrets/apiKeys.js';
+import { DigestPool } from './digestPool.js';
+import { AtlasApiError, AtlasUnreachableError, atlasErrorEnvelopeSchema } from './errors.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+export interface AtlasCall<T> {
+  /** Says what the call does, in words for a person: "create connection orders-api". */
+  operation: string;
+  method: HttpMethod;
+  /** Path below /api/atlas/v2, e.g. `/groups/{id}/streams/{tenant}/connections`. */
+  path: string;
+  /** The resource version date the endpoint documents, e.g. "2023-02-01". */
+  version: string;
+  query?: Record<string, string | number>;
+  body?: unknown;
+  response: z.ZodType<T>;
+  /**
+   * For a call that is not idempotent: after an ambiguous failure (timeout, network error, 5xx)
+   * the call may have happened. `recover` looks; a value means it did and is returned as the result.
+   */
+  recover?: () => Promise<T | undefined>;
+  /** Overrides the client's attempts, e.g. 1 for a look-up that must answer within Slack's deadline. */
+  maxAttempts?: number;
+  /** Values that must never appear in an error shown to a person (e.g. header values sent). */
+  scrub?: readonly string[];
+}
+
+export interface AtlasClientOptions {
+  baseUrl: string;
+  apiKeySecret: string;
+  secrets: SecretCache;
+  logger: Logger;
+  timeoutMs: number;
+  maxAttempts?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+class RetryableFailure {
+  constructor(
+    readonly reason: string,
+    /** True when the request may have been carried out (so a create must look before retrying). */
+    readonly ambiguous: boolean,
+    readonly retryAfterMs: number | undefined,
+    readonly last: AtlasApiError | AtlasUnreachableError,
+  ) {}
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+export class AtlasClient {
+  private pool: { generation: number; pool: DigestPool } | undefined;
+
+  constructor(private readonly options: AtlasClientOptions) {}
+
+  async call<T>(call: AtlasCall<T>): Promise<T> {
+    const maxAttempts = call.maxAttempts ?? this.options.maxAttempts ?? 4;
+    let failure: RetryableFailure | undefined;
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      if (failure) {
+        await (this.options.sleep ?? defaultSleep)(this.backoff(attempt - 1, failure.retryAfterMs));
+        if (failure.ambiguous && call.recover) {
+          const recovered = await call.recover();
+          if (recovered !== undefined) {
+            this.options.logger.info({ operation: call.operation }, 'Atlas call had succeeded before its failure; not repeating it');
+            return recovered;
+          }
+        }
+      }
+      const outcome = await this.attempt(call);
+      if (!(outcome instanceof RetryableFailure)) return outcome;
+      failure = outcome;
+      this.options.logger.warn({ operation: call.operation, attempt, reason: failure.reason }, 'Atlas call failed; will retry');
+    }
+    throw failure!.last;
+  }
+
+  private backoff(retry: number, retryAfterMs: number | undefined): number {
+    const base = this.options.baseDelayMs ?? 250;
+    const max = this.options.maxDelayMs ?? 10_000;
+    const jittered = Math.random() * Math.min(max, base * 2 ** retry);
+    return Math.max(jittered, Math.min(retryAfterMs ?? 0, 60_000));
+  }
+
+  private async digestPool(forceRefresh?: number): Promise<{ generation: number; pool: DigestPool }> {
+    const { secrets, apiKeySecret } = this.options;
+    if (forceRefresh !== undefined) secrets.invalidate(apiKeySecret, forceRefresh);
+    const { value, generation } = await secrets.get(apiKeySecret);
+    if (this.pool?.generation !== generation) {
+      const key = parseAtlasApiKey(apiKeySecret, value);
+      this.pool = { generation, pool: new DigestPool(key.publicKey, key.privateKey) };
+    }
+    return this.pool;
+  }
+
+  private async attempt<T>(call: AtlasCall<T>): Promise<T | RetryableFailure> {
+    const url = new URL(`/api/atlas/v2${call.path}`, this.options.baseUrl);
+    for (const [k, v] of Object.entries(call.query ?? {})) url.searchParams.set(k, String(v));
+    const headers: Record<string, string> = { Accept: `application/vnd.atlas.${call.version}+json` };
+    let body: string | undefined;
+    if (call.body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      // A string, not a stream: digest-fetch sends the body again after the 401 challenge.
+      body = JSON.stringify(call.body);
+    }
+
+    let response: Response;
+    try {
+      let { pool, generation } = await this.digestPool();
+      response = await pool.fetch(url.toString(), { method: call.method, headers, body, signal: AbortSignal.timeout(this.options.timeoutMs) });
+      if (response.status === 401) {
+        // The key may have been rotated: read it again (once for all concurrent callers) and retry once.
+        await response.body?.cancel();
+        ({ pool, generation } = await this.digestPool(generation));
+        response = await pool.fetch(url.toString(), { method: call.method, headers, body, signal: AbortSignal.timeout(this.options.timeoutMs) });
+      }
+    } catch (cause) {
+      if (cause instanceof SpconnError) throw cause;
+      const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : 'network error';
+      return new RetryableFailure(reason, true, undefined, new AtlasUnreachableError(call.operation, cause));
+    }
+
+    const text = await response.text().catch(() => '');
+    if (response.ok) {
+      let json: unknown = {};
+      try {
+        if (text !== '') json = JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+      const parsed = call.response.safeParse(json);
+      if (!parsed.success) {
+        this.options.logger.error({ operation: call.operation, issues: parsed.error.issues.slice(0, 5) }, 'unexpected Atlas response shape');
+        throw new AtlasApiError(response.status, 'UNEXPECTED_RESPONSE', 'Atlas answered in an unexpected shape.', call.operation);
+      }
+      return parsed.data;
+    }
+
+    const error = this.toError(response.status, text, call);
+    if (response.status === 429) {
+      const retryAfter = Number(response.headers.get('retry-after'));
+      return new RetryableFailure('429', false, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined, error);
+    }
+    if (response.status >= 500) return new RetryableFailure(String(response.status), true, undefined, error);
+    throw error;
+  }
+
+  private toError(status: number, text: string, call: AtlasCall<unknown>): AtlasApiError {
+    let envelope: z.infer<typeof atlasErrorEnvelopeSchema> = {};
+    try {
+      const parsed = atlasErrorEnvelopeSchema.safeParse(JSON.parse(text));
+      if (parsed.success) envelope = parsed.data;
+    } catch {
+      // Not JSON (a proxy's HTML page, say): the status alone has to do.
+    }
+    let detail = envelope.detail;
+    for (const secret of call.scrub ?? []) {
+      if (detail && secret.length > 0) detail = detail.split(secret).join('••••');
+    }
+    return new AtlasApiError(status, envelope.errorCode, detail, call.operation);
+  }
+}

@@ -1,0 +1,101 @@
+// Typed Atlas Stream Processing endpoints spconn uses, one function per operation.
+import { z } from 'zod';
+import type { AtlasClient } from './client.js';
+import { AtlasApiError } from './errors.js';
+
+const V2023 = '2023-02-01';
+
+/** A connection as Atlas returns it; only the fields spconn reads are typed, the rest pass through. */
+export const streamsConnectionSchema = z.looseObject({
+  name: z.string(),
+  type: z.string(),
+  state: z.string().optional(),
+});
+export type StreamsConnection = z.infer<typeof streamsConnectionSchema>;
+
+const paginatedConnectionsSchema = z.looseObject({
+  results: z.array(streamsConnectionSchema),
+  totalCount: z.number().optional(),
+});
+
+const noContentSchema = z.unknown();
+
+export interface StreamsLocation {
+  projectId: string;
+  instance: string;
+}
+
+function connectionsPath(at: StreamsLocation): string {
+  return `/groups/${encodeURIComponent(at.projectId)}/streams/${encodeURIComponent(at.instance)}/connections`;
+}
+
+/** The connection, or undefined when Atlas says it does not exist. */
+export async function getConnection(
+  atlas: AtlasClient,
+  at: StreamsLocation,
+  name: string,
+  options: { maxAttempts?: number } = {},
+): Promise<StreamsConnection | undefined> {
+  try {
+    return await atlas.call({
+      ...options,
+      operation: `read connection ${name}`,
+      method: 'GET',
+      path: `${connectionsPath(at)}/${encodeURIComponent(name)}`,
+      version: V2023,
+      response: streamsConnectionSchema,
+    });
+  } catch (e) {
+    if (e instanceof AtlasApiError && e.status === 404) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * Creates a connection exactly once: if a try timed out or failed with 5xx, the connection is
+ * looked up before the next try, and one found is taken as this call's result.
+ */
+export async function createConnection(
+  atlas: AtlasClient,
+  at: StreamsLocation,
+  body: { name: string; type: string } & Record<string, unknown>,
+  secretValues: readonly string[],
+): Promise<StreamsConnection> {
+  return atlas.call({
+    operation: `create connection ${body.name}`,
+    method: 'POST',
+    path: connectionsPath(at),
+    version: V2023,
+    body,
+    response: streamsConnectionSchema,
+    recover: () => getConnection(atlas, at, body.name),
+    scrub: secretValues,
+  });
+}
+
+export async function deleteConnection(atlas: AtlasClient, at: StreamsLocation, name: string): Promise<void> {
+  await atlas.call({
+    operation: `delete connection ${name}`,
+    method: 'DELETE',
+    path: `${connectionsPath(at)}/${encodeURIComponent(name)}`,
+    version: V2023,
+    response: noContentSchema,
+  });
+}
+
+/** Every connection of the instance, following Atlas's pages to the end. */
+export async function listConnections(atlas: AtlasClient, at: StreamsLocation, itemsPerPage = 100): Promise<StreamsConnection[]> {
+  const all: StreamsConnection[] = [];
+  for (let pageNum = 1; ; pageNum++) {
+    const page = await atlas.call({
+      operation: 'list connections',
+      method: 'GET',
+      path: connectionsPath(at),
+      version: V2023,
+      query: { itemsPerPage, pageNum },
+      response: paginatedConnectionsSchema,
+    });
+    all.push(...page.results);
+    if (page.results.length < itemsPerPage) return all;
+  }
+}

@@ -1,0 +1,15 @@
+// The connection types spconn offers, by the word used in `/spconn create <type>`.
+import { httpsConnection } from './https.js';
+import type { ConnectionType } from './types.js';
+
+// Each type's Form differs; the registry only needs them as opaque forms.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the registry is heterogeneous by design
+type AnyConnectionType = ConnectionType<any>;
+
+export const CONNECTION_TYPES: readonly AnyConnectionType[] = [httpsConnection];
+
+export function connectionType(id: string): AnyConnectionType | undefined {
+  return CONNECTION_TYPES.find((t) => t.id === id);
+}
+
+export type { AnyConnectionType };

@@ -1,0 +1,51 @@
+// The request card's buttons. Every click is authorised on the server from the stored request,
+// never from what the message shows; a refusal is ephemeral and changes nothing.
+import type { AllMiddlewareArgs, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { isSpconnError } from '../../errors.js';
+import { parseButtonValue } from '../../modals/requestCard.js';
+import { rejectModal } from '../../modals/rejectModal.js';
+import type { HandlerContext } from '../context.js';
+import { actionChannel, blockActionSchema, type BlockAction } from '../payloads.js';
+
+type ActionArgs = SlackActionMiddlewareArgs & AllMiddlewareArgs;
+
+async function refuse(ctx: HandlerContext, args: ActionArgs, click: BlockAction, err: unknown): Promise<void> {
+  if (!isSpconnError(err)) throw err;
+  const channel = actionChannel(click);
+  if (!channel) return;
+  await args.client.chat
+    .postEphemeral({ channel, user: click.user.id, text: err.userMessage })
+    .catch((e: unknown) => ctx.logger.error({ err: e }, 'could not post refusal'));
+}
+
+export function approveClicked(ctx: HandlerContext) {
+  return async (args: ActionArgs): Promise<void> => {
+    await args.ack();
+    const click = blockActionSchema.parse(args.body);
+    const { requestId, digest } = parseButtonValue(click.actions[0]?.value ?? '');
+    await ctx.requests.approve(requestId, click.user.id, digest).catch((err: unknown) => refuse(ctx, args, click, err));
+  };
+}
+
+export function rejectClicked(ctx: HandlerContext) {
+  return async (args: ActionArgs): Promise<void> => {
+    await args.ack();
+    const click = blockActionSchema.parse(args.body);
+    const { requestId } = parseButtonValue(click.actions[0]?.value ?? '');
+    try {
+      const row = await ctx.requests.assertCanDecide(requestId, click.user.id, 'reject');
+      await args.client.views.open({ trigger_id: click.trigger_id, view: rejectModal(row.id, row.connection_name) });
+    } catch (err) {
+      await refuse(ctx, args, click, err);
+    }
+  };
+}
+
+export function cancelClicked(ctx: HandlerContext) {
+  return async (args: ActionArgs): Promise<void> => {
+    await args.ack();
+    const click = blockActionSchema.parse(args.body);
+    const { requestId } = parseButtonValue(click.actions[0]?.value ?? '');
+    await ctx.requests.cancel(requestId, click.user.id).catch((err: unknown) => refuse(ctx, args, click, err));
+  };
+}

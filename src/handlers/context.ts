@@ -1,0 +1,10 @@
+// What every listener may use. Listeners parse, call the domain, and reply; nothing more.
+import type { Config } from '../config/file.js';
+import type { Logger } from '../log.js';
+import type { RequestService } from '../requests/service.js';
+
+export interface HandlerContext {
+  config: Config;
+  requests: RequestService;
+  logger: Logger;
+}

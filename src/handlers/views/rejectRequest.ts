@@ -1,0 +1,27 @@
+// The reject modal's submission: checked before the ack (errors inline), then recorded.
+import type { AllMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
+import { isSpconnError } from '../../errors.js';
+import { REJECT_ACTIONS, REJECT_BLOCKS } from '../../modals/rejectModal.js';
+import { textValue } from '../../modals/viewState.js';
+import type { HandlerContext } from '../context.js';
+import { viewSubmissionSchema } from '../payloads.js';
+
+type ViewArgs = SlackViewMiddlewareArgs & AllMiddlewareArgs;
+
+export function rejectRequestSubmission(ctx: HandlerContext) {
+  return async ({ ack, body }: ViewArgs): Promise<void> => {
+    const submission = viewSubmissionSchema.parse(body);
+    const requestId = submission.view.private_metadata;
+    const actor = submission.user.id;
+    const reason = textValue(submission.view.state.values, REJECT_BLOCKS.reason, REJECT_ACTIONS.reason).slice(0, 1000);
+    try {
+      await ctx.requests.assertCanDecide(requestId, actor, 'reject');
+    } catch (err) {
+      if (!isSpconnError(err)) throw err;
+      await ack({ response_action: 'errors', errors: { [REJECT_BLOCKS.reason]: err.userMessage } });
+      return;
+    }
+    await ack();
+    await ctx.requests.reject(requestId, actor, reason).catch((err: unknown) => ctx.logger.warn({ err, requestId }, 'reject did not apply'));
+  };
+}

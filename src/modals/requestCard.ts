@@ -1,0 +1,105 @@
+// The request card: the channel message that shows what will be sent to Atlas, who asked, the
+// state, and the buttons. Pure: the same request always renders the same blocks.
+import type { RequestRow } from '../store/requestStore.js';
+import type { RequestState } from '../store/schema.js';
+import type { RequestSummary } from '../requests/model.js';
+import { shortDigest } from '../requests/model.js';
+import { escapeMrkdwn, plain, truncate, type AnyBlock } from './blocks.js';
+
+export const CARD_ACTIONS = {
+  approve: 'request_approve',
+  reject: 'request_reject',
+  cancel: 'request_cancel',
+} as const;
+export const CARD_BLOCKS = { actions: 'request_actions' } as const;
+
+/** The Approve button's value binds the click to the exact call shown: `<request id>:<digest>`. */
+export function approveValue(row: Pick<RequestRow, 'id' | 'digest'>): string {
+  return `${row.id}:${shortDigest(row.digest)}`;
+}
+
+export function parseButtonValue(value: string): { requestId: string; digest?: string } {
+  const [requestId = '', digest] = value.split(':', 2);
+  return { requestId, digest };
+}
+
+const STATE_LINE: Record<RequestState, string> = {
+  pending: ':hourglass_flowing_sand: Waiting for an owner to approve',
+  approved: ':white_check_mark: Approved; starting',
+  running: ':gear: Running in Atlas',
+  succeeded: ':large_green_circle: Done',
+  failed: ':red_circle: Failed',
+  rejected: ':no_entry: Rejected',
+  expired: ':zzz: Expired without a decision',
+  cancelled: ':heavy_multiplication_x: Cancelled by the requester',
+};
+
+export interface CardContext {
+  row: RequestRow;
+  summary: RequestSummary;
+  /** Who made the last decision (approve, reject, cancel), if any. */
+  decidedBy?: string;
+  outcome?: string;
+}
+
+export function cardText(ctx: CardContext): string {
+  const { row, summary } = ctx;
+  const verb = row.action === 'delete' ? 'Delete' : 'Create';
+  return `${verb} ${summary.typeLabel} connection ${row.connection_name} in ${row.target_name}: ${row.state}`;
+}
+
+export function requestCardBlocks(ctx: CardContext): AnyBlock[] {
+  const { row, summary } = ctx;
+  const verb = row.action === 'delete' ? 'Delete' : 'Create';
+  const blocks: AnyBlock[] = [
+    { type: 'header', text: plain(truncate(`${verb} ${summary.typeLabel} connection ${row.connection_name}`, 150)) },
+    {
+      type: 'section',
+      fields: [
+        { type: 'mrkdwn', text: `*Target*\n${escapeMrkdwn(row.target_name)}` },
+        { type: 'mrkdwn', text: `*Instance*\n${escapeMrkdwn(summary.instance)} (project \`${summary.projectId}\`)` },
+        { type: 'mrkdwn', text: `*Connection name*\n\`${escapeMrkdwn(row.connection_name)}\`` },
+        { type: 'mrkdwn', text: `*Requested by*\n<@${row.requester_id}>` },
+        ...summary.fields.slice(0, 6).map(([label, text]) => ({ type: 'mrkdwn' as const, text: truncate(`*${label}*\n${text}`, 2000) })),
+      ],
+    },
+  ];
+  if (summary.notes) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(summary.notes, 2000) }] });
+  let state = STATE_LINE[row.state];
+  if (ctx.decidedBy && row.state !== 'pending') state += ` (by <@${ctx.decidedBy}>)`;
+  if (ctx.outcome) state += `\n${truncate(ctx.outcome, 2500)}`;
+  blocks.push({ type: 'section', text: { type: 'mrkdwn', text: state } });
+  blocks.push({
+    type: 'context',
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: `Request \`${row.id}\` · call digest \`${shortDigest(row.digest)}\` · expires <!date^${Math.floor(Date.parse(row.expires_at) / 1000)}^{date_short_pretty} {time}|${row.expires_at}>`,
+      },
+    ],
+  });
+  if (row.state === 'pending') {
+    blocks.push({
+      type: 'actions',
+      block_id: CARD_BLOCKS.actions,
+      elements: [
+        {
+          type: 'button',
+          action_id: CARD_ACTIONS.approve,
+          text: plain('Approve'),
+          style: 'primary',
+          value: approveValue(row),
+          confirm: {
+            title: plain('Approve this request?'),
+            text: plain(truncate(`spconn will ${verb.toLowerCase()} ${row.connection_name} in ${summary.instance} as shown (digest ${shortDigest(row.digest)}).`, 300)),
+            confirm: plain('Approve'),
+            deny: plain('Back'),
+          },
+        },
+        { type: 'button', action_id: CARD_ACTIONS.reject, text: plain('Reject'), style: 'danger', value: row.id },
+        { type: 'button', action_id: CARD_ACTIONS.cancel, text: plain('Cancel request'), value: row.id },
+      ],
+    });
+  }
+  return blocks;
+}

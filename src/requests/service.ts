@@ -1,0 +1,309 @@
+// The request lifecycle (SPEC §5): submit → pending → approved → running → succeeded | failed,
+// or pending → rejected | expired | cancelled. Every change goes through the store's conditional
+// transition, so a double click or two owners at once change a request exactly once.
+import { randomUUID } from 'node:crypto';
+import { apiKeySecretOf, type Config, type Target } from '../config/file.js';
+import { AtlasClient } from '../atlas/client.js';
+import { createConnection } from '../atlas/streams.js';
+import { SpconnError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { SecretCache } from '../secrets/apiKeys.js';
+import { canonicalJson, type Sealer } from '../secrets/sealing.js';
+import type { RequestRow, RequestStore } from '../store/requestStore.js';
+import type { RequestState } from '../store/schema.js';
+import { outcomeSchema, requestSummarySchema, shortDigest, storedCallSchema, type RequestSummary, type StoredCall } from './model.js';
+import type { RequestNotifier } from './notifier.js';
+import type { OwnerDirectory } from './owners.js';
+import type { CardContext } from '../modals/requestCard.js';
+import type { AtlasConnectionBody } from '../connections/types.js';
+
+export interface RequestServiceDeps {
+  config: Config;
+  store: RequestStore;
+  sealer: Sealer;
+  secrets: SecretCache;
+  owners: OwnerDirectory;
+  notifier: RequestNotifier;
+  logger: Logger;
+  now?: () => Date;
+}
+
+export interface NewCreateRequest {
+  target: Target;
+  requesterId: string;
+  channelId: string;
+  body: AtlasConnectionBody;
+  secretValues: string[];
+  summary: RequestSummary;
+}
+
+export type Decision = { ok: true; message?: string } | { ok: false; message: string };
+
+export class RequestService {
+  private readonly atlasClients = new Map<string, AtlasClient>();
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(private readonly deps: RequestServiceDeps) {}
+
+  private now(): Date {
+    return (this.deps.now ?? (() => new Date()))();
+  }
+
+  targetNamed(name: string): Target | undefined {
+    return this.deps.config.targets.find((t) => t.name === name);
+  }
+
+  /** The targets a channel may use: all, except those restricted to other channels. */
+  targetsFor(channelId: string): Target[] {
+    return this.deps.config.targets.filter((t) => !t.channels || t.channels.includes(channelId));
+  }
+
+  atlasFor(target: Target): AtlasClient {
+    const secretId = apiKeySecretOf(this.deps.config, target);
+    let client = this.atlasClients.get(secretId);
+    if (!client) {
+      client = new AtlasClient({
+        baseUrl: this.deps.config.atlas.baseUrl,
+        apiKeySecret: secretId,
+        secrets: this.deps.secrets,
+        logger: this.deps.logger,
+        timeoutMs: this.deps.config.atlas.requestTimeout,
+      });
+      this.atlasClients.set(secretId, client);
+    }
+    return client;
+  }
+
+  /** Stores a new create request and posts its card. The caller has validated every field. */
+  async submitCreate(input: NewCreateRequest): Promise<RequestRow> {
+    const { target, body } = input;
+    const id = randomUUID().slice(0, 8) + randomUUID().slice(0, 4);
+    const call: StoredCall = {
+      method: 'POST',
+      path: `/groups/${target.projectId}/streams/${target.instance}/connections`,
+      body,
+      secretValues: input.secretValues,
+    };
+    const now = this.now();
+    const row: RequestRow = {
+      id,
+      action: 'create',
+      connection_type: input.summary.typeLabel,
+      connection_name: body.name,
+      target_name: target.name,
+      requester_id: input.requesterId,
+      channel_id: input.channelId,
+      message_ts: null,
+      state: 'pending',
+      summary_json: JSON.stringify(input.summary),
+      sealed_call: this.deps.sealer.seal(JSON.stringify(call), id),
+      digest: this.digestOf(call),
+      created_at: now.toISOString(),
+      expires_at: new Date(now.getTime() + this.deps.config.approvals.expireAfter).toISOString(),
+      updated_at: now.toISOString(),
+      outcome_json: null,
+    };
+    await this.deps.store.insert(row, input.requesterId);
+    let posted: { channel: string; ts: string };
+    try {
+      posted = await this.deps.notifier.postCard(await this.cardContext(row));
+    } catch (err) {
+      this.deps.logger.error({ err, requestId: id }, 'could not post the request card');
+      await this.deps.store.transition({ id, from: ['pending'], to: 'cancelled', actor: 'spconn', note: 'card could not be posted', dropSecrets: true });
+      throw new SpconnError(
+        'SLACK_POST_FAILED',
+        'spconn could not post the request in this channel. Invite the app to the channel (`/invite @spconn`) and try again.',
+        { cause: err },
+      );
+    }
+    await this.deps.store.setMessage(id, posted.channel, posted.ts);
+    const stored = { ...row, channel_id: posted.channel, message_ts: posted.ts };
+    await this.deps.notifier.pingOwners(await this.cardContext(stored), target);
+    this.deps.logger.info({ requestId: id, target: target.name, connection: body.name }, 'request submitted');
+    return stored;
+  }
+
+  /** Who may decide: an owner of the target, and not the requester unless the target allows it. */
+  private async authorise(row: RequestRow, actorId: string, verb: string): Promise<Target> {
+    const target = this.targetNamed(row.target_name);
+    if (!target) throw new SpconnError('NOT_AUTHORISED', `Target ${row.target_name} is no longer configured; nobody can ${verb} this request.`);
+    if (!(await this.deps.owners.isOwner(target, actorId))) {
+      throw new SpconnError('NOT_AUTHORISED', `Only an owner of *${target.name}* can ${verb} this request; you are not one of them. Nothing was changed.`);
+    }
+    if (actorId === row.requester_id && !target.allowSelfApproval) {
+      throw new SpconnError('NOT_AUTHORISED', `You asked for this change, so another owner of *${target.name}* has to ${verb} it (four-eyes rule). Nothing was changed.`);
+    }
+    return target;
+  }
+
+  private async load(requestId: string): Promise<RequestRow> {
+    const row = await this.deps.store.get(requestId);
+    if (!row) throw new SpconnError('REQUEST_NOT_FOUND', `Request ${requestId} does not exist.`);
+    return row;
+  }
+
+  private async notPending(row: RequestRow): Promise<SpconnError> {
+    const events = await this.deps.store.events(row.id);
+    const last = events.at(-1);
+    const by = last && last.actor !== 'spconn' ? ` by <@${last.actor}>` : '';
+    return new SpconnError('REQUEST_NOT_PENDING', `This request is already ${row.state}${by}; nothing was changed.`);
+  }
+
+  /** Approves and runs the request. Resolves when the decision is stored; the Atlas call runs on. */
+  async approve(requestId: string, actorId: string, digest: string | undefined): Promise<void> {
+    let row = await this.load(requestId);
+    if (row.state !== 'pending') throw await this.notPending(row);
+    await this.authorise(row, actorId, 'approve');
+    if (digest !== shortDigest(row.digest)) {
+      throw new SpconnError('DIGEST_MISMATCH', 'This card does not show the request as it is stored; nothing was approved. Reload the message and look again.');
+    }
+    if (Date.parse(row.expires_at) <= this.now().getTime()) {
+      await this.expire(row);
+      throw new SpconnError('REQUEST_NOT_PENDING', 'This request has expired; ask the requester to submit it again.');
+    }
+    if (!(await this.deps.store.transition({ id: row.id, from: ['pending'], to: 'approved', actor: actorId }))) {
+      throw await this.notPending((await this.deps.store.get(requestId)) ?? row);
+    }
+    row = { ...row, state: 'approved' };
+    this.deps.logger.info({ requestId, approver: actorId }, 'request approved');
+    await this.deps.notifier.reply({ row }, `Approved by <@${actorId}>. Calling Atlas…`);
+    this.track(this.execute(row.id));
+  }
+
+  async reject(requestId: string, actorId: string, reason: string): Promise<void> {
+    const row = await this.load(requestId);
+    if (row.state !== 'pending') throw await this.notPending(row);
+    await this.authorise(row, actorId, 'reject');
+    if (!(await this.deps.store.transition({ id: row.id, from: ['pending'], to: 'rejected', actor: actorId, note: reason || undefined, dropSecrets: true }))) {
+      throw await this.notPending((await this.deps.store.get(requestId)) ?? row);
+    }
+    await this.refreshCard(row.id);
+    const why = reason ? `: “${reason}”` : '.';
+    await this.deps.notifier.reply({ row }, `<@${row.requester_id}> your request was rejected by <@${actorId}>${why}`);
+  }
+
+  /** May be checked without side effects before opening the reject modal. */
+  async assertCanDecide(requestId: string, actorId: string, verb: string): Promise<RequestRow> {
+    const row = await this.load(requestId);
+    if (row.state !== 'pending') throw await this.notPending(row);
+    await this.authorise(row, actorId, verb);
+    return row;
+  }
+
+  async cancel(requestId: string, actorId: string): Promise<void> {
+    const row = await this.load(requestId);
+    if (row.requester_id !== actorId) {
+      throw new SpconnError('NOT_AUTHORISED', 'Only the requester can cancel a request; owners can reject it instead. Nothing was changed.');
+    }
+    if (!(await this.deps.store.transition({ id: row.id, from: ['pending'], to: 'cancelled', actor: actorId, dropSecrets: true }))) {
+      throw await this.notPending((await this.deps.store.get(requestId)) ?? row);
+    }
+    await this.refreshCard(row.id);
+    await this.deps.notifier.reply({ row }, `Cancelled by <@${actorId}>.`);
+  }
+
+  /** Expires every pending request past its deadline; their secrets are dropped, the audit trail stays. */
+  async expireDue(): Promise<number> {
+    const due = await this.deps.store.pendingExpiredBy(this.now());
+    for (const row of due) await this.expire(row);
+    return due.length;
+  }
+
+  private async expire(row: RequestRow): Promise<void> {
+    if (await this.deps.store.transition({ id: row.id, from: ['pending'], to: 'expired', actor: 'spconn', dropSecrets: true })) {
+      await this.refreshCard(row.id);
+      await this.deps.notifier.reply({ row }, `<@${row.requester_id}> this request expired before an owner decided. Submit it again if it is still needed.`);
+    }
+  }
+
+  /** Finishes work a stopped process left approved or running; a create looks before it creates. */
+  async resumeInterrupted(): Promise<void> {
+    for (const row of await this.deps.store.interrupted()) {
+      this.deps.logger.info({ requestId: row.id, state: row.state }, 'resuming interrupted request');
+      this.track(this.execute(row.id, true));
+    }
+  }
+
+  /** The caller's open requests, one line each, for `/spconn status`. */
+  async openRequests(userId: string): Promise<string> {
+    const rows = await this.deps.store.openRequestsOf(userId);
+    if (rows.length === 0) return 'You have no open requests.';
+    const lines = rows.map((r) => {
+      const card = r.message_ts ? ` (card in <#${r.channel_id}>)` : '';
+      return `• \`${r.id}\` ${r.action} \`${r.connection_name}\` in *${r.target_name}*: ${r.state}${card}`;
+    });
+    return `Your open requests:\n${lines.join('\n')}`;
+  }
+
+  /** Waits for Atlas calls in flight (for shutdown and tests). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  private track(work: Promise<void>): void {
+    const tracked = work.catch((err: unknown) => this.deps.logger.error({ err }, 'request execution failed unexpectedly'));
+    this.running.add(tracked);
+    void tracked.finally(() => this.running.delete(tracked));
+  }
+
+  private async execute(requestId: string, resuming = false): Promise<void> {
+    const row = await this.load(requestId);
+    const target = this.targetNamed(row.target_name);
+    const claimed = await this.deps.store.transition({ id: row.id, from: resuming ? ['approved', 'running'] : ['approved'], to: 'running', actor: 'spconn' });
+    if (!claimed) return;
+    const running: RequestRow = { ...row, state: 'running' };
+    await this.refreshCard(row.id);
+    let outcome: { state: RequestState; message: string; atlasState?: string };
+    try {
+      if (!target) throw new SpconnError('NOT_AUTHORISED', `Target ${row.target_name} is no longer configured.`);
+      if (!row.sealed_call) throw new SpconnError('ENCRYPTION_FAILED', 'The request no longer holds its Atlas call.');
+      const call = storedCallSchema.parse(JSON.parse(this.deps.sealer.open(row.sealed_call, row.id)));
+      if (this.digestOf(call) !== row.digest) {
+        throw new SpconnError('DIGEST_MISMATCH', 'The stored Atlas call does not match what was approved; nothing was sent.');
+      }
+      const body = call.body as AtlasConnectionBody;
+      const created = await createConnection(this.atlasFor(target), target, body, call.secretValues);
+      const state = created.state;
+      outcome = {
+        state: 'succeeded',
+        atlasState: state,
+        message:
+          state && state !== 'READY'
+            ? `Atlas accepted connection \`${body.name}\`; its state is ${state}. It can take a while to become READY.`
+            : `Connection \`${body.name}\` is created in ${target.instance} and ready to use.`,
+      };
+    } catch (err) {
+      const message = err instanceof SpconnError ? err.userMessage : 'spconn hit an unexpected error; an operator can find it in the logs.';
+      this.deps.logger.error({ err, requestId }, 'Atlas call failed');
+      outcome = { state: 'failed', message };
+    }
+    await this.deps.store.transition({
+      id: row.id,
+      from: ['running'],
+      to: outcome.state,
+      actor: 'spconn',
+      dropSecrets: true,
+      outcome: { message: outcome.message, state: outcome.atlasState },
+    });
+    await this.refreshCard(row.id);
+    const icon = outcome.state === 'succeeded' ? ':white_check_mark:' : ':x:';
+    await this.deps.notifier.reply({ row: running }, `${icon} <@${row.requester_id}> ${outcome.message}`);
+  }
+
+  private digestOf(call: StoredCall): string {
+    return this.deps.sealer.digest(canonicalJson({ method: call.method, path: call.path, body: call.body ?? null }));
+  }
+
+  async cardContext(row: RequestRow): Promise<CardContext> {
+    const summary = requestSummarySchema.parse(JSON.parse(row.summary_json));
+    const events = await this.deps.store.events(row.id);
+    const decision = [...events].reverse().find((e) => e.actor !== 'spconn' && e.to_state !== 'pending');
+    const outcome = row.outcome_json ? outcomeSchema.parse(JSON.parse(row.outcome_json)).message : undefined;
+    return { row, summary, decidedBy: decision?.actor, outcome };
+  }
+
+  private async refreshCard(requestId: string): Promise<void> {
+    const row = await this.deps.store.get(requestId);
+    if (row) await this.deps.notifier.updateCard(await this.cardContext(row));
+  }
+}

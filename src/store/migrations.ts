@@ -1,0 +1,46 @@
+// Schema migrations, in order. Written once for SQLite and PostgreSQL alike.
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+
+const migrations: Record<string, Migration> = {
+  '0001_requests': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('requests')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('connection_type', 'text', (c) => c.notNull())
+        .addColumn('connection_name', 'text', (c) => c.notNull())
+        .addColumn('target_name', 'text', (c) => c.notNull())
+        .addColumn('requester_id', 'text', (c) => c.notNull())
+        .addColumn('channel_id', 'text', (c) => c.notNull())
+        .addColumn('message_ts', 'text')
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('summary_json', 'text', (c) => c.notNull())
+        .addColumn('sealed_call', 'text')
+        .addColumn('digest', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('outcome_json', 'text')
+        .execute();
+      await db.schema.createIndex('requests_state_expires').on('requests').columns(['state', 'expires_at']).execute();
+      await db.schema.createIndex('requests_requester_state').on('requests').columns(['requester_id', 'state']).execute();
+      await db.schema
+        .createTable('request_events')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('request_id', 'text', (c) => c.notNull().references('requests.id'))
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('from_state', 'text')
+        .addColumn('to_state', 'text', (c) => c.notNull())
+        .addColumn('note', 'text')
+        .execute();
+      await db.schema.createIndex('request_events_request').on('request_events').column('request_id').execute();
+      void sql;
+    },
+  },
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};

@@ -1,0 +1,42 @@
+// The store's tables, as Kysely sees them. Timestamps are ISO-8601 strings (sortable, portable).
+import type { Generated } from 'kysely';
+
+export const REQUEST_STATES = ['pending', 'approved', 'running', 'succeeded', 'failed', 'rejected', 'expired', 'cancelled'] as const;
+export type RequestState = (typeof REQUEST_STATES)[number];
+export const OPEN_STATES: readonly RequestState[] = ['pending', 'approved', 'running'];
+
+export interface RequestsTable {
+  id: string;
+  action: string; // 'create' | 'delete'
+  connection_type: string;
+  connection_name: string;
+  target_name: string;
+  requester_id: string;
+  channel_id: string;
+  message_ts: string | null;
+  state: RequestState;
+  /** What the card shows: JSON, every secret already masked. */
+  summary_json: string;
+  /** The Atlas call, sealed with AES-256-GCM; NULL once the request has ended. */
+  sealed_call: string | null;
+  digest: string;
+  created_at: string;
+  expires_at: string;
+  updated_at: string;
+  outcome_json: string | null;
+}
+
+export interface RequestEventsTable {
+  id: Generated<number>;
+  request_id: string;
+  at: string;
+  actor: string;
+  from_state: RequestState | null;
+  to_state: RequestState;
+  note: string | null;
+}
+
+export interface Database {
+  requests: RequestsTable;
+  request_events: RequestEventsTable;
+}
