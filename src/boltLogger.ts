@@ -6,11 +6,12 @@ export function boltLogger(logger: Logger): BoltLogger {
   const child = logger.child({ component: 'bolt' });
   const text = (msgs: unknown[]) => msgs.map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m))).join(' ');
   return {
-    debug: (...msgs: unknown[]) => child.debug(text(msgs)),
+    // Bolt logs whole request bodies (modal contents, so secrets) at DEBUG: those lines are dropped.
+    debug: () => undefined,
     info: (...msgs: unknown[]) => child.info(text(msgs)),
     warn: (...msgs: unknown[]) => child.warn(text(msgs)),
     error: (...msgs: unknown[]) => child.error(text(msgs)),
-    // Bolt's WebClient logs request bodies (modal contents) at DEBUG: never go below INFO.
+    // Bolt's WebClient also logs request bodies at DEBUG: never let it go below INFO.
     setLevel: () => undefined,
     getLevel: () => LogLevel.INFO,
     setName: () => undefined,

@@ -27,6 +27,7 @@ export type HttpsForm = z.infer<typeof httpsFormSchema>;
 export function parseHttpsUrl(input: string): { ok: true; url: string } | { ok: false; error: string } {
   if (input === '') return { ok: false, error: 'Enter the URL Atlas should call, starting with https://.' };
   if (input.length > MAX_URL) return { ok: false, error: `The URL is ${input.length} characters; at most ${MAX_URL} are allowed.` };
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
   if (/[\s\u0000-\u001f\u007f]/.test(input)) return { ok: false, error: 'The URL contains spaces or control characters; remove them.' };
   let url: URL;
   try {
@@ -64,6 +65,7 @@ export function parseHeaders(input: string): { ok: true; headers: Record<string,
     seen.add(lower);
     if (value === '') return { ok: false, error: `${where}: header ${name} has no value.` };
     if (value.length > MAX_HEADER_VALUE) return { ok: false, error: `${where}: the value of ${name} is longer than ${MAX_HEADER_VALUE} characters.` };
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
     if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(value)) {
       return { ok: false, error: `${where}: the value of ${name} contains control characters.` };
     }

@@ -75,7 +75,11 @@ export class RequestService {
   }
 
   /** Stores a new create request and posts its card. The caller has validated every field. */
-  async submitCreate(input: NewCreateRequest): Promise<RequestRow> {
+  submitCreate(input: NewCreateRequest): Promise<RequestRow> {
+    return this.inFlight(() => this.doSubmitCreate(input));
+  }
+
+  private async doSubmitCreate(input: NewCreateRequest): Promise<RequestRow> {
     const { target, body } = input;
     const id = randomUUID().slice(0, 8) + randomUUID().slice(0, 4);
     const call: StoredCall = {
@@ -150,7 +154,11 @@ export class RequestService {
   }
 
   /** Approves and runs the request. Resolves when the decision is stored; the Atlas call runs on. */
-  async approve(requestId: string, actorId: string, digest: string | undefined): Promise<void> {
+  approve(requestId: string, actorId: string, digest: string | undefined): Promise<void> {
+    return this.inFlight(() => this.doApprove(requestId, actorId, digest));
+  }
+
+  private async doApprove(requestId: string, actorId: string, digest: string | undefined): Promise<void> {
     let row = await this.load(requestId);
     if (row.state !== 'pending') throw await this.notPending(row);
     await this.authorise(row, actorId, 'approve');
@@ -170,7 +178,11 @@ export class RequestService {
     this.track(this.execute(row.id));
   }
 
-  async reject(requestId: string, actorId: string, reason: string): Promise<void> {
+  reject(requestId: string, actorId: string, reason: string): Promise<void> {
+    return this.inFlight(() => this.doReject(requestId, actorId, reason));
+  }
+
+  private async doReject(requestId: string, actorId: string, reason: string): Promise<void> {
     const row = await this.load(requestId);
     if (row.state !== 'pending') throw await this.notPending(row);
     await this.authorise(row, actorId, 'reject');
@@ -190,7 +202,11 @@ export class RequestService {
     return row;
   }
 
-  async cancel(requestId: string, actorId: string): Promise<void> {
+  cancel(requestId: string, actorId: string): Promise<void> {
+    return this.inFlight(() => this.doCancel(requestId, actorId));
+  }
+
+  private async doCancel(requestId: string, actorId: string): Promise<void> {
     const row = await this.load(requestId);
     if (row.requester_id !== actorId) {
       throw new SpconnError('NOT_AUTHORISED', 'Only the requester can cancel a request; owners can reject it instead. Nothing was changed.');
@@ -203,7 +219,11 @@ export class RequestService {
   }
 
   /** Expires every pending request past its deadline; their secrets are dropped, the audit trail stays. */
-  async expireDue(): Promise<number> {
+  expireDue(): Promise<number> {
+    return this.inFlight(() => this.doExpireDue());
+  }
+
+  private async doExpireDue(): Promise<number> {
     const due = await this.deps.store.pendingExpiredBy(this.now());
     for (const row of due) await this.expire(row);
     return due.length;
@@ -235,9 +255,21 @@ export class RequestService {
     return `Your open requests:\n${lines.join('\n')}`;
   }
 
-  /** Waits for Atlas calls in flight (for shutdown and tests). */
+  /** Waits for every operation and Atlas call in flight (for shutdown and tests). */
   async idle(): Promise<void> {
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  /** Runs an operation that shutdown must wait for, passing its result or error through. */
+  private inFlight<T>(operation: () => Promise<T>): Promise<T> {
+    const work = operation();
+    const settled = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.running.add(settled);
+    void settled.finally(() => this.running.delete(settled));
+    return work;
   }
 
   private track(work: Promise<void>): void {

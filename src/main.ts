@@ -1,0 +1,77 @@
+// Entry point: read the environment and config, build the dependencies, start. Without Slack
+// credentials (or with SPCONN_SANDBOX=1) it starts the local sandbox instead.
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { buildApp } from './app.js';
+import { parseEnv, type Env } from './config/env.js';
+import { loadConfigFile } from './config/file.js';
+import { isSpconnError } from './errors.js';
+import { createLogger, type Logger } from './log.js';
+import { SecretCache } from './secrets/apiKeys.js';
+import { resolveSealer } from './secrets/encryptionKey.js';
+import { openSqliteStore } from './store/sqlite.js';
+
+async function startProduction(env: Env, logger: Logger): Promise<void> {
+  if (!env.SLACK_BOT_TOKEN || !env.SLACK_SIGNING_SECRET) {
+    throw new Error('SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are both required outside the sandbox.');
+  }
+  if (env.SLACK_APP_TOKEN) throw new Error('Socket Mode (SLACK_APP_TOKEN) is not supported yet; unset it and use the HTTP request URL.');
+  if (env.DATABASE_URL) throw new Error('DATABASE_URL (PostgreSQL) is not supported yet; unset it to use the embedded store in SPCONN_DATA_DIR.');
+  const config = await loadConfigFile(env.SPCONN_CONFIG);
+  const secretsManager = new SecretsManagerClient({});
+  const sealer = await resolveSealer({
+    envKey: env.SPCONN_ENCRYPTION_KEY,
+    keySecret: config.secrets.encryptionKeySecret,
+    secrets: new SecretCache(secretsManager, { ttlMs: config.secrets.cacheTtl, logger }),
+  });
+  const store = await openSqliteStore(env.SPCONN_DATA_DIR);
+  const app = await buildApp({
+    config,
+    slack: { botToken: env.SLACK_BOT_TOKEN, signingSecret: env.SLACK_SIGNING_SECRET, apiUrl: env.SLACK_API_URL },
+    secretsManager,
+    sealer,
+    store,
+    logger,
+  });
+  const port = await app.listen(env.PORT, env.HOST);
+  logger.info({ port, targets: config.targets.map((t) => t.name) }, 'spconn is listening on POST /slack/events');
+  stopOnSignals(logger, () => app.stop());
+}
+
+function stopOnSignals(logger: Logger, stop: () => Promise<void>): void {
+  let stopping = false;
+  const onSignal = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    const deadline = setTimeout(() => process.exit(1), 10_000);
+    deadline.unref();
+    stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
+}
+
+async function main(): Promise<void> {
+  const env = parseEnv(process.env);
+  const logger = createLogger({ level: env.LOG_LEVEL });
+  const sandbox = env.SPCONN_SANDBOX === '1' || env.SPCONN_SANDBOX === 'true' || (!env.SLACK_BOT_TOKEN && env.SPCONN_SANDBOX === undefined);
+  if (!sandbox) return startProduction(env, logger);
+  if (env.NODE_ENV === 'production') {
+    throw new Error('NODE_ENV=production but no SLACK_BOT_TOKEN is set: refusing to fall back to the sandbox.');
+  }
+  const { startSandbox } = await import('./sandbox/sandbox.js');
+  const sandboxApp = await startSandbox({ env, logger });
+  stopOnSignals(logger, () => sandboxApp.stop());
+}
+
+main().catch((err: unknown) => {
+  // Config and env errors are written for people: print them plainly, without a stack.
+  process.stderr.write(`spconn failed to start: ${isSpconnError(err) ? err.userMessage : err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

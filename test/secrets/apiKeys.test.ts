@@ -1,0 +1,80 @@
+// The secret cache against the Secrets Manager emulator, spoken to by the real AWS SDK.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isSpconnError } from '../../src/errors.js';
+import { createLogger } from '../../src/log.js';
+import { parseAtlasApiKey, SecretCache } from '../../src/secrets/apiKeys.js';
+import { startWorld, WORLD, type World } from '../../src/sandbox/world.js';
+
+let world: World;
+const logger = createLogger({ level: 'silent' });
+const GET = 'secretsmanager.GetSecretValue';
+
+beforeAll(async () => {
+  world = await startWorld();
+});
+afterAll(async () => {
+  await world.stop();
+});
+
+describe('SecretCache', () => {
+  it('fetches once for 100 concurrent callers and serves the cache afterwards', async () => {
+    const cache = new SecretCache(world.secretsManagerClient(), { ttlMs: 60_000, logger });
+    const before = world.secrets.count(GET);
+    const values = await Promise.all(Array.from({ length: 100 }, () => cache.get(WORLD.apiKeySecret)));
+    await cache.get(WORLD.apiKeySecret);
+    expect(new Set(values.map((v) => v.value)).size).toBe(1);
+    expect(world.secrets.count(GET) - before).toBe(1);
+  });
+
+  it('fetches again after the TTL, at a jittered point in its second half', async () => {
+    let now = 1_000_000;
+    const cache = new SecretCache(world.secretsManagerClient(), { ttlMs: 10_000, logger, now: () => now, random: () => 0.5 });
+    const before = world.secrets.count(GET);
+    await cache.get(WORLD.apiKeySecret);
+    now += 7_400; // before 5 s + 0.5 × 5 s
+    await cache.get(WORLD.apiKeySecret);
+    expect(world.secrets.count(GET) - before).toBe(1);
+    now += 200;
+    await cache.get(WORLD.apiKeySecret);
+    expect(world.secrets.count(GET) - before).toBe(2);
+  });
+
+  it('refreshes once when many callers report the same stale generation', async () => {
+    const cache = new SecretCache(world.secretsManagerClient(), { ttlMs: 60_000, logger });
+    const before = world.secrets.count(GET);
+    const { generation } = await cache.get(WORLD.apiKeySecret);
+    for (let i = 0; i < 10; i++) cache.invalidate(WORLD.apiKeySecret, generation);
+    await Promise.all(Array.from({ length: 10 }, () => cache.get(WORLD.apiKeySecret)));
+    const again = await cache.get(WORLD.apiKeySecret);
+    cache.invalidate(WORLD.apiKeySecret, generation); // an old generation no longer drops the new value
+    await cache.get(WORLD.apiKeySecret);
+    expect(again.generation).not.toBe(generation);
+    expect(world.secrets.count(GET) - before).toBe(2);
+  });
+
+  it('does not cache a failure, and names the secret but not its value', async () => {
+    const cache = new SecretCache(world.secretsManagerClient(), { ttlMs: 60_000, logger });
+    const error = await cache.get('spconn/missing').catch((e: unknown) => e);
+    expect(isSpconnError(error, 'SECRET_UNAVAILABLE')).toBe(true);
+    expect((error as Error).message).toContain('spconn/missing');
+    world.secrets.putSecret('spconn/missing', 'now-here');
+    await expect(cache.get('spconn/missing')).resolves.toMatchObject({ value: 'now-here' });
+  });
+
+  it('parses an Atlas API key without echoing the value in errors', () => {
+    expect(parseAtlasApiKey('s', '{"publicKey":"p","privateKey":"q"}')).toEqual({ publicKey: 'p', privateKey: 'q' });
+    const canary = 'CANARY-private-5511';
+    for (const bad of [`not json ${canary}`, JSON.stringify({ publicKey: canary }), JSON.stringify({ privateKey: canary, publicKey: '' })]) {
+      const error = (() => {
+        try {
+          parseAtlasApiKey('spconn/atlas', bad);
+        } catch (e) {
+          return e as Error;
+        }
+        return undefined;
+      })();
+      expect(error?.message).toMatch(/spconn\/atlas/);
+      expect(error?.message).not.toContain(canary);
+    }
+  });
+});

@@ -1,0 +1,129 @@
+// The app with its real HTTP receiver, wired to an emulated world, for end-to-end tests.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { buildApp, type SpconnApp } from '../../src/app.js';
+import { createLogger } from '../../src/log.js';
+import { Sealer } from '../../src/secrets/sealing.js';
+import { startWorld, WORLD, type World, type WorldOptions } from '../../src/sandbox/world.js';
+import { openSqliteStore } from '../../src/store/sqlite.js';
+import { SlackDriver, state } from './slackDriver.js';
+
+export { WORLD, state };
+
+export interface Stack {
+  world: World;
+  app: SpconnApp;
+  driver: SlackDriver;
+  dataDir: string;
+  /** Every log line the app wrote, as JSON text. */
+  logs: string[];
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startStack(options: WorldOptions & { expirySweepMs?: number } = {}): Promise<Stack> {
+  const world = await startWorld(options);
+  const dataDir = mkdtempSync(join(tmpdir(), 'spconn-test-'));
+  const key = randomBytes(32);
+  const logs: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+
+  async function boot(): Promise<{ app: SpconnApp; port: number }> {
+    const app = await buildApp({
+      config: world.config,
+      slack: { botToken: world.botToken, signingSecret: world.signingSecret, apiUrl: world.slack.url },
+      secretsManager: world.secretsManagerClient(),
+      sealer: new Sealer(key),
+      store: await openSqliteStore(dataDir),
+      logger: createLogger({ level: 'debug', destination }),
+      expirySweepMs: options.expirySweepMs,
+    });
+    return { app, port: await app.listen(0, '127.0.0.1') };
+  }
+
+  let booted = await boot();
+  const stack: Stack = {
+    world,
+    app: booted.app,
+    driver: new SlackDriver(`http://127.0.0.1:${booted.port}`, world.signingSecret, WORLD.team),
+    dataDir,
+    logs,
+    async restart() {
+      await stack.app.stop();
+      booted = await boot();
+      stack.app = booted.app;
+      stack.driver = new SlackDriver(`http://127.0.0.1:${booted.port}`, world.signingSecret, WORLD.team);
+    },
+    async stop() {
+      await stack.app.stop();
+      await world.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return stack;
+}
+
+export interface CardMessage {
+  channel: string;
+  ts: string;
+  text: string;
+  blocks: unknown[];
+}
+
+/** Runs `/spconn create https` as `user`, fills the form and submits it; returns the ack's JSON. */
+export async function submitHttpsForm(
+  stack: Stack,
+  fields: { name: string; url: string; headers?: string; target?: string },
+  user: string = WORLD.requester,
+): Promise<unknown> {
+  const { slack } = stack.world;
+  const triggerId = slack.issueTriggerId();
+  const res = await stack.driver.command('create https', { user, channel: WORLD.channel, triggerId });
+  if (res.status !== 200) throw new Error(`slash command answered ${res.status}`);
+  await slack.waitFor(() => slack.calls.some((c) => c.method === 'views.open' && c.args.trigger_id === triggerId));
+  const open = slack.calls.find((c) => c.method === 'views.open' && c.args.trigger_id === triggerId)!;
+  if (!open.ok) throw new Error(`views.open failed: ${open.error}`);
+  const view = [...slack.views.values()].find((v) => v.triggerId === triggerId)!;
+  const submitted = await stack.driver.submitView(
+    { ...view.view, id: view.id },
+    {
+      target: { target: state.select(fields.target ?? 'sandbox') },
+      connection_name: { name: state.text(fields.name) },
+      https_url: { url: state.text(fields.url) },
+      https_headers: { headers: state.text(fields.headers ?? null) },
+    },
+    { user },
+  );
+  if (submitted.status !== 200) throw new Error(`view_submission answered ${submitted.status}`);
+  return submitted.json();
+}
+
+/** Submits a valid form and waits for its request card to be posted. */
+export async function createHttpsRequest(
+  stack: Stack,
+  fields: { name: string; url: string; headers?: string },
+  user: string = WORLD.requester,
+): Promise<CardMessage> {
+  const { slack } = stack.world;
+  const ack = await submitHttpsForm(stack, fields, user);
+  if (ack !== undefined) throw new Error(`form refused: ${JSON.stringify(ack)}`);
+  await slack.waitFor(() => cardFor(stack, fields.name) !== undefined);
+  return cardFor(stack, fields.name)!;
+}
+
+export function cardFor(stack: Stack, connectionName: string): CardMessage | undefined {
+  const m = stack.world.slack.messages.find((msg) => !msg.threadTs && msg.channel === WORLD.channel && msg.text.includes(`connection ${connectionName} `));
+  return m ? { channel: m.channel, ts: m.ts, text: m.text, blocks: m.blocks as unknown[] } : undefined;
+}
+
+export function threadTexts(stack: Stack, card: CardMessage): string[] {
+  return stack.world.slack.thread(card.channel, card.ts).map((m) => m.text);
+}
