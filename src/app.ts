@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver } from '@slack/bolt';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { AuthorisedRolesCache } from './atlas/cloudProviderAccess.js';
 import { boltLogger } from './boltLogger.js';
 import type { Config } from './config/file.js';
 import { registerActions } from './handlers/actions/index.js';
@@ -76,7 +77,7 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
     notifier: new RequestNotifier(bolt.client, logger),
     logger,
   });
-  const ctx: HandlerContext = { config, requests, logger };
+  const ctx: HandlerContext = { config, requests, logger, roles: new AuthorisedRolesCache() };
   registerCommands(bolt, ctx);
   registerViews(bolt, ctx);
   registerActions(bolt, ctx);

@@ -73,14 +73,23 @@ export async function createConnection(
   });
 }
 
-export async function deleteConnection(atlas: AtlasClient, at: StreamsLocation, name: string): Promise<void> {
-  await atlas.call({
-    operation: `delete connection ${name}`,
-    method: 'DELETE',
-    path: `${connectionsPath(at)}/${encodeURIComponent(name)}`,
-    version: V2023,
-    response: noContentSchema,
-  });
+/**
+ * Deletes a connection. With `alreadyGoneIsSuccess`, a 404 means an earlier try (or someone
+ * else) deleted it, which is the outcome asked for.
+ */
+export async function deleteConnection(atlas: AtlasClient, at: StreamsLocation, name: string, options: { alreadyGoneIsSuccess?: boolean } = {}): Promise<void> {
+  try {
+    await atlas.call({
+      operation: `delete connection ${name}`,
+      method: 'DELETE',
+      path: `${connectionsPath(at)}/${encodeURIComponent(name)}`,
+      version: V2023,
+      response: noContentSchema,
+    });
+  } catch (e) {
+    if (options.alreadyGoneIsSuccess && e instanceof AtlasApiError && e.status === 404) return;
+    throw e;
+  }
 }
 
 /** Every connection of the instance, following Atlas's pages to the end. */

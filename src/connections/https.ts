@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { escapeMrkdwn, textInput } from '../modals/blocks.js';
 import { textValue, type ViewStateValues } from '../modals/viewState.js';
-import { maskSecret, type ConnectionType, type FieldErrors } from './types.js';
+import { field, maskSecret, type ConnectionType, type FieldErrors } from './types.js';
 
 export const HTTPS_BLOCKS = {
   url: 'https_url',
@@ -83,9 +83,16 @@ export function parseHeaders(input: string): { ok: true; headers: Record<string,
   return { ok: true, headers };
 }
 
+function maskedHeaders(headers: Record<string, string>): string {
+  const entries = Object.entries(headers);
+  if (entries.length === 0) return '_none_';
+  return entries.map(([k, v]) => `\`${escapeMrkdwn(k)}: ${maskSecret(v)}\``).join('\n');
+}
+
 export const httpsConnection: ConnectionType<HttpsForm> = {
   id: 'https',
   label: 'HTTPS',
+  atlasType: 'Https',
   notes:
     'Put API keys or Bearer tokens in the headers: they stay in the connection and out of your pipelines. Atlas does not support Digest or OAuth here.',
   formBlocks: () => [
@@ -120,13 +127,14 @@ export const httpsConnection: ConnectionType<HttpsForm> = {
   secretValues: (form) => Object.values(form.headers),
   summary: (form) => [
     ['URL', escapeMrkdwn(form.url)],
-    [
-      'Headers',
-      Object.keys(form.headers).length === 0
-        ? '_none_'
-        : Object.entries(form.headers)
-            .map(([k, v]) => `\`${escapeMrkdwn(k)}: ${maskSecret(v)}\``)
-            .join('\n'),
-    ],
+    ['Headers', maskedHeaders(form.headers)],
   ],
+  describe: (connection) => {
+    // Atlas returns HTTPS header values on a GET: they are secrets all the same.
+    const headers = httpsFormSchema.shape.headers.safeParse(connection.headers);
+    return [
+      ['URL', escapeMrkdwn(field(connection, 'url') ?? '?')],
+      ['Headers', maskedHeaders(headers.success ? headers.data : {})],
+    ];
+  },
 };

@@ -1,7 +1,16 @@
 // What every connection type provides: its form, how the form becomes an Atlas body, and how
 // the request card shows it. A new type is one file beside this plus a line in index.ts.
+import type { AuthorisedRole } from '../atlas/cloudProviderAccess.js';
 import type { AnyBlock } from '../modals/blocks.js';
 import type { ViewStateValues } from '../modals/viewState.js';
+
+/** A connection as Atlas returns it from a GET. */
+export type AtlasConnection = { name: string; type: string; state?: string } & Record<string, unknown>;
+
+/** Look-ups a form may need from Atlas; undefined when Atlas did not answer within Slack's deadline. */
+export interface AtlasLookups {
+  authorisedRoles(): Promise<AuthorisedRole[] | undefined>;
+}
 
 /** Inline modal errors keyed by block id, as `response_action: "errors"` wants them. */
 export type FieldErrors = Record<string, string>;
@@ -15,6 +24,8 @@ export interface ConnectionType<Form> {
   /** The word used in `/spconn create <id>`. */
   id: string;
   label: string;
+  /** The `type` Atlas uses for it. */
+  atlasType: string;
   /** The modal blocks of this type's own fields (target and name are common). */
   formBlocks(): AnyBlock[];
   parseForm(values: ViewStateValues): FormResult<Form>;
@@ -23,6 +34,10 @@ export interface ConnectionType<Form> {
   secretValues(form: Form): string[];
   /** Label → display text for the request card; secrets already masked. */
   summary(form: Form): Array<[string, string]>;
+  /** Checks that need Atlas (e.g. the role is authorised in the project). */
+  checkWithAtlas?(form: Form, atlas: AtlasLookups): Promise<FieldErrors>;
+  /** Label → display text for an existing connection (list and show); secrets masked. */
+  describe(connection: AtlasConnection): Array<[string, string]>;
   /** Things the requester should know about this type, shown in the form and on the card. */
   notes?: string;
 }
@@ -30,4 +45,14 @@ export interface ConnectionType<Form> {
 /** `••••` plus at most the last two characters, and only when the value is long enough to spare them. */
 export function maskSecret(value: string): string {
   return value.length >= 8 ? `••••${value.slice(-2)}` : '••••';
+}
+
+/** Reads a nested string field of an Atlas object, or undefined. */
+export function field(obj: Record<string, unknown>, ...path: string[]): string | undefined {
+  let cur: unknown = obj;
+  for (const key of path) {
+    if (typeof cur !== 'object' || cur === null) return undefined;
+    cur = (cur as Record<string, unknown>)[key];
+  }
+  return typeof cur === 'string' ? cur : undefined;
 }

@@ -1,4 +1,5 @@
 // What every listener may use. Listeners parse, call the domain, and reply; nothing more.
+import type { AuthorisedRolesCache } from '../atlas/cloudProviderAccess.js';
 import type { Config } from '../config/file.js';
 import type { Logger } from '../log.js';
 import type { RequestService } from '../requests/service.js';
@@ -7,4 +8,5 @@ export interface HandlerContext {
   config: Config;
   requests: RequestService;
   logger: Logger;
+  roles: AuthorisedRolesCache;
 }

@@ -4,6 +4,7 @@ import { viewStateValuesSchema } from '../modals/viewState.js';
 
 export const slashCommandSchema = z.looseObject({
   user_id: z.string(),
+  team_domain: z.string().default(''),
   channel_id: z.string(),
   text: z.string().default(''),
   trigger_id: z.string(),
@@ -32,4 +33,13 @@ export type ViewSubmission = z.infer<typeof viewSubmissionSchema>;
 /** The channel a block action happened in, wherever Slack put it. */
 export function actionChannel(body: BlockAction): string | undefined {
   return body.channel?.id ?? body.container?.channel_id;
+}
+
+/** JSON.parse that answers undefined instead of throwing (private_metadata, button values). */
+export function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

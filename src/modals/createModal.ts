@@ -1,52 +1,85 @@
-// The create form: target, connection name, then the chosen type's own fields.
+// The create form: target, connection type, name, then the chosen type's own fields. Choosing
+// another type rebuilds the form with what was already typed carried over.
 import type { View } from '@slack/types';
 import { z } from 'zod';
 import type { Target } from '../config/file.js';
-import type { AnyConnectionType } from '../connections/index.js';
-import { option, plain, textInput } from './blocks.js';
+import { CONNECTION_TYPES, type AnyConnectionType } from '../connections/index.js';
+import { option, plain, textInput, type AnyBlock } from './blocks.js';
+import type { ViewStateValues } from './viewState.js';
 
 export const CREATE_CALLBACK = 'create_connection';
-export const CREATE_BLOCKS = { target: 'target', name: 'connection_name' } as const;
-export const CREATE_ACTIONS = { target: 'target', name: 'name' } as const;
+export const CREATE_BLOCKS = { target: 'target', type: 'connection_type', name: 'connection_name' } as const;
+export const CREATE_ACTIONS = { target: 'target', type: 'connection_type_picked', name: 'name' } as const;
 
-export const createMetadataSchema = z.object({ type: z.string(), channelId: z.string() });
+export const createMetadataSchema = z.object({ channelId: z.string() });
 export type CreateMetadata = z.infer<typeof createMetadataSchema>;
 
-export function createModal(type: AnyConnectionType, targets: readonly Target[], meta: CreateMetadata): View {
+export function createModal(type: AnyConnectionType | undefined, targets: readonly Target[], meta: CreateMetadata, typed: ViewStateValues = {}): View {
   const targetOptions = targets.slice(0, 100).map((t) => option(`${t.name} (${t.instance})`, t.name));
-  const first = targetOptions[0];
+  const onlyTarget = targetOptions.length === 1 ? targetOptions[0] : undefined;
+  const typeOptions = CONNECTION_TYPES.map((t) => option(t.label, t.id));
+  const chosenType = type ? typeOptions.find((o) => o.value === type.id) : undefined;
+  const blocks: AnyBlock[] = [
+    {
+      type: 'input',
+      block_id: CREATE_BLOCKS.target,
+      label: plain('Target'),
+      hint: plain('The Atlas project and stream processing instance'),
+      element: { type: 'static_select', action_id: CREATE_ACTIONS.target, options: targetOptions, ...(onlyTarget ? { initial_option: onlyTarget } : {}) },
+    },
+    {
+      type: 'input',
+      block_id: CREATE_BLOCKS.type,
+      dispatch_action: true,
+      label: plain('Connection type'),
+      element: { type: 'static_select', action_id: CREATE_ACTIONS.type, options: typeOptions, ...(chosenType ? { initial_option: chosenType } : {}) },
+    },
+    textInput({
+      blockId: CREATE_BLOCKS.name,
+      actionId: CREATE_ACTIONS.name,
+      label: 'Connection name',
+      hint: 'Letters, digits, "-" and "_", at most 64 characters. Pipelines refer to the connection by this name.',
+      placeholder: 'orders-api',
+      maxLength: 64,
+    }),
+  ];
+  if (type) {
+    blocks.push(...type.formBlocks());
+    if (type.notes) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: type.notes }] });
+  } else {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Choose a connection type to see its fields.' }] });
+  }
   return {
     type: 'modal',
     callback_id: CREATE_CALLBACK,
     private_metadata: JSON.stringify(meta),
-    title: plain(`New ${type.label} connection`.slice(0, 24)),
+    title: plain(type ? `New ${type.label} connection`.slice(0, 24) : 'New connection'),
     submit: plain('Request'),
     close: plain('Cancel'),
-    blocks: [
-      {
-        type: 'input',
-        block_id: CREATE_BLOCKS.target,
-        label: plain('Target'),
-        hint: plain('The Atlas project and stream processing instance'),
-        element: {
-          type: 'static_select',
-          action_id: CREATE_ACTIONS.target,
-          options: targetOptions,
-          ...(targetOptions.length === 1 && first ? { initial_option: first } : {}),
-        },
-      },
-      textInput({
-        blockId: CREATE_BLOCKS.name,
-        actionId: CREATE_ACTIONS.name,
-        label: 'Connection name',
-        hint: 'Letters, digits, "-" and "_", at most 64 characters. Pipelines refer to the connection by this name.',
-        placeholder: 'orders-api',
-        maxLength: 64,
-      }),
-      ...type.formBlocks(),
-      ...(type.notes ? [{ type: 'context' as const, elements: [{ type: 'mrkdwn' as const, text: type.notes }] }] : []),
-    ],
+    blocks: withTypedValues(blocks, typed),
   };
+}
+
+/** Puts what the user typed back into a rebuilt form, so switching type loses nothing. */
+export function withTypedValues(blocks: AnyBlock[], typed: ViewStateValues): AnyBlock[] {
+  return blocks.map((block) => {
+    if (block.type !== 'input' || !('element' in block) || !block.block_id) return block;
+    const element = block.element as unknown as Record<string, unknown>;
+    const state = typed[block.block_id]?.[String(element.action_id)];
+    if (!state) return block;
+    if (element.type === 'plain_text_input' && typeof state.value === 'string' && state.value !== '') {
+      return { ...block, element: { ...element, initial_value: state.value } } as AnyBlock;
+    }
+    const selected = state.selected_option?.value;
+    if (element.type === 'static_select' && selected) {
+      const match = (element.options as Array<{ value: string }> | undefined)?.find((o) => o.value === selected);
+      if (match) return { ...block, element: { ...element, initial_option: match } } as AnyBlock;
+    }
+    if (element.type === 'external_select' && state.selected_option) {
+      return { ...block, element: { ...element, initial_option: state.selected_option } } as AnyBlock;
+    }
+    return block;
+  });
 }
 
 export const CONNECTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;

@@ -1,13 +1,18 @@
 // Usage text for `/spconn help` and anything spconn does not understand.
 import { CONNECTION_TYPES } from '../connections/index.js';
+import { escapeMrkdwn } from './blocks.js';
 
-export function helpText(unknown?: string): string {
+export function helpText(problem?: string): string {
   const types = CONNECTION_TYPES.map((t) => t.id).join(' · ');
   return [
-    unknown ? `I don't know \`${unknown.slice(0, 50)}\`. Here is what I can do:` : '*spconn* creates Atlas Stream Processing connections, with an owner’s approval.',
-    `• \`/spconn create <type>\` — open the form for a new connection (types: ${types})`,
-    '• `/spconn status` — your open requests and where they are',
+    problem ? `${escapeMrkdwn(problem)} Here is what I can do:` : '*spconn* creates Atlas Stream Processing connections, with an owner’s approval.',
+    `• \`/spconn create [type]\` — open the form for a new connection (types: ${types})`,
+    '• `/spconn list [target]` — the connections of a target’s instance',
+    '• `/spconn show <name> [target]` — one connection in full, secrets masked',
+    '• `/spconn delete <name> [target]` — ask an owner to approve deleting a connection',
+    '• `/spconn privatelinks [target]` — the project’s Private Link connections and their state',
+    '• `/spconn status` — your open requests, with links to their cards',
     '• `/spconn help` — this message',
-    'Example: `/spconn create https`',
+    'Examples: `/spconn create https` · `/spconn list prod` · `/spconn show orders-api prod`',
   ].join('\n');
 }

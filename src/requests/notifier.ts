@@ -46,7 +46,7 @@ export class RequestNotifier {
         const link = await this.slack.chat.getPermalink({ channel: ctx.row.channel_id, message_ts: ctx.row.message_ts! });
         await this.slack.chat.postMessage({
           channel: target.approvalsChannel!,
-          text: `${mentions} <@${ctx.row.requester_id}> asks to create \`${ctx.row.connection_name}\` in *${target.name}*: ${link.permalink ?? ''}`,
+          text: `${mentions} <@${ctx.row.requester_id}> asks to ${ctx.row.action} \`${ctx.row.connection_name}\` in *${target.name}*: ${link.permalink ?? ''}`,
         });
       });
     }

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { apiKeySecretOf, type Config, type Target } from '../config/file.js';
 import { AtlasClient } from '../atlas/client.js';
-import { createConnection } from '../atlas/streams.js';
+import { createConnection, deleteConnection, getConnection } from '../atlas/streams.js';
 import { SpconnError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { SecretCache } from '../secrets/apiKeys.js';
@@ -28,13 +28,20 @@ export interface RequestServiceDeps {
   now?: () => Date;
 }
 
-export interface NewCreateRequest {
+interface NewRequestBase {
   target: Target;
   requesterId: string;
   channelId: string;
+  summary: RequestSummary;
+}
+
+export interface NewCreateRequest extends NewRequestBase {
   body: AtlasConnectionBody;
   secretValues: string[];
-  summary: RequestSummary;
+}
+
+export interface NewDeleteRequest extends NewRequestBase {
+  connectionName: string;
 }
 
 export type Decision = { ok: true; message?: string } | { ok: false; message: string };
@@ -76,24 +83,27 @@ export class RequestService {
 
   /** Stores a new create request and posts its card. The caller has validated every field. */
   submitCreate(input: NewCreateRequest): Promise<RequestRow> {
-    return this.inFlight(() => this.doSubmitCreate(input));
+    const path = `/groups/${input.target.projectId}/streams/${input.target.instance}/connections`;
+    return this.inFlight(() =>
+      this.submit(input, 'create', input.body.name, { method: 'POST', path, body: input.body, secretValues: input.secretValues }),
+    );
   }
 
-  private async doSubmitCreate(input: NewCreateRequest): Promise<RequestRow> {
-    const { target, body } = input;
-    const id = randomUUID().slice(0, 8) + randomUUID().slice(0, 4);
-    const call: StoredCall = {
-      method: 'POST',
-      path: `/groups/${target.projectId}/streams/${target.instance}/connections`,
-      body,
-      secretValues: input.secretValues,
-    };
+  /** A delete goes through the same approval as a create; the card shows what is deleted. */
+  submitDelete(input: NewDeleteRequest): Promise<RequestRow> {
+    const path = `/groups/${input.target.projectId}/streams/${input.target.instance}/connections/${encodeURIComponent(input.connectionName)}`;
+    return this.inFlight(() => this.submit(input, 'delete', input.connectionName, { method: 'DELETE', path, secretValues: [] }));
+  }
+
+  private async submit(input: NewRequestBase, action: 'create' | 'delete', connectionName: string, call: StoredCall): Promise<RequestRow> {
+    const { target } = input;
+    const id = randomUUID().replace(/-/g, '').slice(0, 12);
     const now = this.now();
     const row: RequestRow = {
       id,
-      action: 'create',
+      action,
       connection_type: input.summary.typeLabel,
-      connection_name: body.name,
+      connection_name: connectionName,
       target_name: target.name,
       requester_id: input.requesterId,
       channel_id: input.channelId,
@@ -123,7 +133,7 @@ export class RequestService {
     await this.deps.store.setMessage(id, posted.channel, posted.ts);
     const stored = { ...row, channel_id: posted.channel, message_ts: posted.ts };
     await this.deps.notifier.pingOwners(await this.cardContext(stored), target);
-    this.deps.logger.info({ requestId: id, target: target.name, connection: body.name }, 'request submitted');
+    this.deps.logger.info({ requestId: id, action, target: target.name, connection: connectionName }, 'request submitted');
     return stored;
   }
 
@@ -245,11 +255,11 @@ export class RequestService {
   }
 
   /** The caller's open requests, one line each, for `/spconn status`. */
-  async openRequests(userId: string): Promise<string> {
+  async openRequests(userId: string, teamDomain: string): Promise<string> {
     const rows = await this.deps.store.openRequestsOf(userId);
     if (rows.length === 0) return 'You have no open requests.';
     const lines = rows.map((r) => {
-      const card = r.message_ts ? ` (card in <#${r.channel_id}>)` : '';
+      const card = r.message_ts && teamDomain ? ` · <https://${teamDomain}.slack.com/archives/${r.channel_id}/p${r.message_ts.replace('.', '')}|card>` : ` in <#${r.channel_id}>`;
       return `• \`${r.id}\` ${r.action} \`${r.connection_name}\` in *${r.target_name}*: ${r.state}${card}`;
     });
     return `Your open requests:\n${lines.join('\n')}`;
@@ -293,17 +303,7 @@ export class RequestService {
       if (this.digestOf(call) !== row.digest) {
         throw new SpconnError('DIGEST_MISMATCH', 'The stored Atlas call does not match what was approved; nothing was sent.');
       }
-      const body = call.body as AtlasConnectionBody;
-      const created = await createConnection(this.atlasFor(target), target, body, call.secretValues);
-      const state = created.state;
-      outcome = {
-        state: 'succeeded',
-        atlasState: state,
-        message:
-          state && state !== 'READY'
-            ? `Atlas accepted connection \`${body.name}\`; its state is ${state}. It can take a while to become READY.`
-            : `Connection \`${body.name}\` is created in ${target.instance} and ready to use.`,
-      };
+      outcome = await this.perform(target, row, call, resuming);
     } catch (err) {
       const message = err instanceof SpconnError ? err.userMessage : 'spconn hit an unexpected error; an operator can find it in the logs.';
       this.deps.logger.error({ err, requestId }, 'Atlas call failed');
@@ -320,6 +320,27 @@ export class RequestService {
     await this.refreshCard(row.id);
     const icon = outcome.state === 'succeeded' ? ':white_check_mark:' : ':x:';
     await this.deps.notifier.reply({ row: running }, `${icon} <@${row.requester_id}> ${outcome.message}`);
+  }
+
+  /** The approved Atlas call itself; each kind is safe to repeat after a crash or an ambiguous failure. */
+  private async perform(target: Target, row: RequestRow, call: StoredCall, resuming: boolean): Promise<{ state: RequestState; message: string; atlasState?: string }> {
+    const atlas = this.atlasFor(target);
+    if (call.method === 'DELETE') {
+      const existing = resuming ? await getConnection(atlas, target, row.connection_name) : true;
+      if (existing) await deleteConnection(atlas, target, row.connection_name, { alreadyGoneIsSuccess: true });
+      return { state: 'succeeded', message: `Connection \`${row.connection_name}\` is deleted from ${target.instance}.` };
+    }
+    const body = call.body as AtlasConnectionBody;
+    const created = await createConnection(atlas, target, body, call.secretValues);
+    const state = created.state;
+    return {
+      state: 'succeeded',
+      atlasState: state,
+      message:
+        state && state !== 'READY'
+          ? `Atlas accepted connection \`${body.name}\`; its state is ${state}. It can take a while to become READY.`
+          : `Connection \`${body.name}\` is created in ${target.instance} and ready to use.`,
+    };
   }
 
   private digestOf(call: StoredCall): string {

@@ -96,6 +96,7 @@ export async function submitHttpsForm(
     { ...view.view, id: view.id },
     {
       target: { target: state.select(fields.target ?? 'sandbox') },
+      connection_type: { connection_type_picked: state.select('https') },
       connection_name: { name: state.text(fields.name) },
       https_url: { url: state.text(fields.url) },
       https_headers: { headers: state.text(fields.headers ?? null) },

@@ -1,0 +1,65 @@
+// Interactions inside the create form: picking a type rebuilds the form (typed values kept),
+// and the S3 role picker loads the project's authorised roles as its options.
+import type { AllMiddlewareArgs, SlackActionMiddlewareArgs, SlackOptionsMiddlewareArgs } from '@slack/bolt';
+import { z } from 'zod';
+import { connectionType } from '../../connections/index.js';
+import { roleArnError } from '../../connections/s3.js';
+import { option, truncate } from '../../modals/blocks.js';
+import { CREATE_ACTIONS, CREATE_BLOCKS, createMetadataSchema, createModal } from '../../modals/createModal.js';
+import { selectedValue, viewStateValuesSchema } from '../../modals/viewState.js';
+import type { HandlerContext } from '../context.js';
+import { safeJson } from '../payloads.js';
+
+const viewActionSchema = z.looseObject({
+  view: z.looseObject({
+    id: z.string(),
+    hash: z.string(),
+    private_metadata: z.string().default(''),
+    state: z.looseObject({ values: viewStateValuesSchema }).default({ values: {} }),
+  }),
+});
+
+export function connectionTypePicked(ctx: HandlerContext) {
+  return async ({ ack, body, client }: SlackActionMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
+    await ack();
+    const { view } = viewActionSchema.parse(body);
+    const meta = createMetadataSchema.safeParse(safeJson(view.private_metadata));
+    if (!meta.success) return;
+    const type = connectionType(selectedValue(view.state.values, CREATE_BLOCKS.type, CREATE_ACTIONS.type) ?? '');
+    const modal = createModal(type, ctx.requests.targetsFor(meta.data.channelId), meta.data, view.state.values);
+    // The hash makes Slack refuse the update if the user changed the view meanwhile.
+    await client.views.update({ view_id: view.id, hash: view.hash, view: modal }).catch((err: unknown) => ctx.logger.warn({ err }, 'views.update of the create form failed'));
+  };
+}
+
+const suggestionSchema = z.looseObject({
+  value: z.string().default(''),
+  view: z
+    .looseObject({ private_metadata: z.string().default(''), state: z.looseObject({ values: viewStateValuesSchema }).optional() })
+    .optional(),
+});
+
+export function s3RoleOptions(ctx: HandlerContext) {
+  return async ({ ack, body }: SlackOptionsMiddlewareArgs<'block_suggestion'> & AllMiddlewareArgs): Promise<void> => {
+    const suggestion = suggestionSchema.parse(body);
+    const query = suggestion.value.trim();
+    const meta = createMetadataSchema.safeParse(safeJson(suggestion.view?.private_metadata ?? ''));
+    const allowed = meta.success ? ctx.requests.targetsFor(meta.data.channelId) : [];
+    const chosen = selectedValue(suggestion.view?.state?.values ?? {}, CREATE_BLOCKS.target, CREATE_ACTIONS.target);
+    const target = allowed.find((t) => t.name === chosen) ?? (allowed.length === 1 ? allowed[0] : undefined);
+    if (!target) {
+      await ack({ options: [] });
+      return;
+    }
+    let arns: string[] = [];
+    try {
+      arns = (await ctx.roles.get(ctx.requests.atlasFor(target), target.projectId)).map((r) => r.arn);
+    } catch (err) {
+      ctx.logger.warn({ err, target: target.name }, 'could not load authorised roles');
+    }
+    const matching = arns.filter((arn) => arn.toLowerCase().includes(query.toLowerCase())).slice(0, 99);
+    // A pasted ARN that is not listed is offered as typed; the submission says why it is refused.
+    const typed = query && !arns.includes(query) && !roleArnError(query) && query.length <= 150 ? [option(truncate(`${query} (not authorised)`, 75), query)] : [];
+    await ack({ options: [...matching.map((arn) => option(arn.length > 75 ? `…${arn.slice(-74)}` : arn, arn)).filter((o) => (o.value ?? '').length <= 150), ...typed] });
+  };
+}
