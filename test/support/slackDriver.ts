@@ -21,6 +21,10 @@ export interface ElementState {
 /** Builds a view state entry as Slack does for each element kind. */
 export const state = {
   text: (value: string | null): ElementState => ({ type: 'plain_text_input', value }),
+  external: (value: string | null): ElementState => ({
+    type: 'external_select',
+    selected_option: value === null ? null : { text: { type: 'plain_text', text: value.slice(0, 75) }, value },
+  }),
   select: (value: string | null): ElementState => ({
     type: 'static_select',
     selected_option: value === null ? null : { text: { type: 'plain_text', text: value }, value },
@@ -108,6 +112,37 @@ export class SlackDriver {
     });
   }
 
+  /** A choice in a select of a modal whose input block dispatches actions (`block_actions` from a view). */
+  selectInView(view: ViewLike, values: Record<string, Record<string, ElementState>>, blockId: string, actionId: string, opts: { user: string }): Promise<SignedResponse> {
+    return this.interactive({
+      type: 'block_actions',
+      team: { id: this.team, domain: 'spconn-test' },
+      user: { id: opts.user, username: opts.user.toLowerCase(), name: opts.user.toLowerCase(), team_id: this.team },
+      api_app_id: 'A0SPCONN1',
+      token: 'legacy-verification-token',
+      container: { type: 'view', view_id: view.id },
+      trigger_id: '123123.123123.abcabc',
+      view: viewPayload(view, this.team, values),
+      actions: [{ type: 'static_select', action_id: actionId, block_id: blockId, selected_option: values[blockId]?.[actionId]?.selected_option, action_ts: `${Date.now() / 1000}` }],
+    });
+  }
+
+  /** What the user typed into an external_select (`block_suggestion`); the answer is the options. */
+  suggest(view: ViewLike, values: Record<string, Record<string, ElementState>>, blockId: string, actionId: string, typed: string, opts: { user: string }): Promise<SignedResponse> {
+    return this.interactive({
+      type: 'block_suggestion',
+      user: { id: opts.user, username: opts.user.toLowerCase(), name: opts.user.toLowerCase(), team_id: this.team },
+      container: { type: 'view', view_id: view.id },
+      api_app_id: 'A0SPCONN1',
+      token: 'legacy-verification-token',
+      action_id: actionId,
+      block_id: blockId,
+      value: typed,
+      team: { id: this.team, domain: 'spconn-test' },
+      view: viewPayload(view, this.team, values),
+    });
+  }
+
   /** A click on a button of a channel message, as `block_actions` with a message container. */
   clickButton(
     message: { channel: string; ts: string; blocks: unknown[]; text?: string },
@@ -140,6 +175,32 @@ export class SlackDriver {
       ],
     });
   }
+}
+
+export interface ViewLike {
+  id: string;
+  hash?: string;
+  callback_id?: string;
+  private_metadata?: string;
+  blocks?: unknown[];
+}
+
+export function viewPayload(view: ViewLike, team: string, values: Record<string, Record<string, ElementState>>) {
+  return {
+    id: view.id,
+    team_id: team,
+    type: 'modal',
+    blocks: view.blocks ?? [],
+    private_metadata: view.private_metadata ?? '',
+    callback_id: view.callback_id ?? '',
+    state: { values },
+    hash: view.hash ?? '1569562184.10297bc3',
+    root_view_id: view.id,
+    previous_view_id: null,
+    app_id: 'A0SPCONN1',
+    external_id: '',
+    bot_id: 'B0SPCONN1',
+  };
 }
 
 interface FoundButton {

@@ -9,7 +9,7 @@ import { createLogger } from '../../src/log.js';
 import { Sealer } from '../../src/secrets/sealing.js';
 import { startWorld, WORLD, type World, type WorldOptions } from '../../src/sandbox/world.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
-import { SlackDriver, state } from './slackDriver.js';
+import { SlackDriver, state, type ElementState } from './slackDriver.js';
 
 export { WORLD, state };
 
@@ -76,6 +76,27 @@ export interface CardMessage {
   ts: string;
   text: string;
   blocks: unknown[];
+}
+
+/** Runs a command that opens a modal and returns the view Slack opened. */
+export async function openModal(stack: Stack, text: string, user: string = WORLD.requester) {
+  const { slack } = stack.world;
+  const triggerId = slack.issueTriggerId();
+  const res = await stack.driver.command(text, { user, channel: WORLD.channel, triggerId });
+  if (res.status !== 200) throw new Error(`slash command answered ${res.status}`);
+  await slack.waitFor(() => slack.calls.some((c) => c.method === 'views.open' && c.args.trigger_id === triggerId));
+  const open = slack.calls.find((c) => c.method === 'views.open' && c.args.trigger_id === triggerId)!;
+  if (!open.ok) throw new Error(`views.open failed: ${open.error}`);
+  const view = [...slack.views.values()].find((v) => v.triggerId === triggerId)!;
+  return { ...view.view, id: view.id, hash: view.hash, blocks: view.view.blocks as unknown[], private_metadata: String(view.view.private_metadata ?? ''), callback_id: String(view.view.callback_id ?? '') };
+}
+
+/** Runs the command, submits the form with `values` (plus target and type), returns the ack's JSON. */
+export async function submitCreateForm(stack: Stack, type: string, values: Record<string, Record<string, ElementState>>, user: string = WORLD.requester): Promise<unknown> {
+  const view = await openModal(stack, `create ${type}`, user);
+  const res = await stack.driver.submitView(view, { target: { target: state.select('sandbox') }, connection_type: { connection_type_picked: state.select(type) }, ...values }, { user });
+  if (res.status !== 200) throw new Error(`view_submission answered ${res.status}`);
+  return res.json();
 }
 
 /** Runs `/spconn create https` as `user`, fills the form and submits it; returns the ack's JSON. */
