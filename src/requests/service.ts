@@ -255,9 +255,9 @@ export class RequestService {
   }
 
   /** The caller's open requests, one line each, for `/spconn status`. */
-  async openRequests(userId: string, teamDomain: string): Promise<string> {
-    const rows = await this.deps.store.openRequestsOf(userId);
-    if (rows.length === 0) return 'You have no open requests.';
+  async openRequests(userId: string, teamDomain: string, requestId?: string): Promise<string> {
+    const rows = (await this.deps.store.openRequestsOf(userId)).filter((r) => !requestId || r.id === requestId);
+    if (rows.length === 0) return requestId ? `You have no open request \`${requestId.slice(0, 20)}\`.` : 'You have no open requests.';
     const lines = rows.map((r) => {
       const card = r.message_ts && teamDomain ? ` · <https://${teamDomain}.slack.com/archives/${r.channel_id}/p${r.message_ts.replace('.', '')}|card>` : ` in <#${r.channel_id}>`;
       return `• \`${r.id}\` ${r.action} \`${r.connection_name}\` in *${r.target_name}*: ${r.state}${card}`;

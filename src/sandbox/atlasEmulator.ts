@@ -27,6 +27,8 @@ export interface AtlasCall {
   authenticated: boolean;
   /** True when the operation was carried out (even if a fault then replaced its answer). */
   handled: boolean;
+  /** True when the body broke Atlas's schema or rules: the client sent something Atlas refuses. */
+  invalidBody: boolean;
   operation: string | undefined;
   body: unknown;
   at: number;
@@ -204,6 +206,7 @@ export class AtlasEmulator {
       status: 0,
       authenticated: false,
       handled: false,
+      invalidBody: false,
       operation: route?.operation,
       body: undefined,
       at: Date.now(),
@@ -251,6 +254,7 @@ export class AtlasEmulator {
     const params = route.pattern.exec(url.pathname)!.slice(2).map(decodeURIComponent);
     const reply = this.operate(route.operation, groupId, params, call.body, url.searchParams);
     call.handled = true;
+    call.invalidBody = reply.status === 400 && (reply.body as { errorCode?: string }).errorCode === 'INVALID_ATTRIBUTE';
     if (fault) return send(this.faultReply(fault));
     const limitHeaders = this.rateHeaders(groupId);
     const ok = reply.status < 400;

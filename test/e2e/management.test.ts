@@ -75,7 +75,7 @@ describe('/spconn delete', () => {
     const { slack } = stack.world;
     await slack.waitFor(() => slack.messages.some((m) => !m.threadTs && m.text.startsWith(`Delete HTTPS connection ${name}`)));
     const m = slack.messages.find((msg) => !msg.threadTs && msg.text.startsWith(`Delete HTTPS connection ${name}`))!;
-    return { channel: m.channel, ts: m.ts, blocks: m.blocks };
+    return { channel: m.channel, ts: m.ts, text: m.text, blocks: m.blocks };
   }
 
   it('needs an owner, refuses a non-owner, and calls DELETE once', async () => {

@@ -66,6 +66,9 @@ export async function startStack(options: WorldOptions & { expirySweepMs?: numbe
       await stack.app.stop();
       await world.stop();
       rmSync(dataDir, { recursive: true, force: true });
+      // Every body the app sent Atlas in any test must pass Atlas's schemas and rules.
+      const invalid = world.atlas.calls.filter((c) => c.invalidBody);
+      if (invalid.length > 0) throw new Error(`the app sent Atlas ${invalid.length} invalid bodies, e.g. ${JSON.stringify(invalid[0]!.body).slice(0, 300)}`);
     },
   };
   return stack;

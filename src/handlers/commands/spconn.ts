@@ -111,7 +111,7 @@ export function spconnCommand(ctx: HandlerContext) {
         return;
       }
       case 'status': {
-        await ack({ response_type: 'ephemeral', text: await ctx.requests.openRequests(slash.user_id, slash.team_domain) });
+        await ack({ response_type: 'ephemeral', text: await ctx.requests.openRequests(slash.user_id, slash.team_domain, command.requestId) });
         return;
       }
       case 'help':

@@ -1,0 +1,135 @@
+// Property tests: thousands of random and hostile values into every form and the command parser.
+// Each ends in precise field errors or a body that Atlas's own schemas and rules accept.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CONNECTION_TYPES } from '../../src/connections/index.js';
+import { HTTPS_ACTIONS, HTTPS_BLOCKS } from '../../src/connections/https.js';
+import { KAFKA_ACTIONS, KAFKA_BLOCKS, SASL_MECHANISMS, SECURITY_PROTOCOLS } from '../../src/connections/kafka.js';
+import { S3_ACTIONS, S3_BLOCKS } from '../../src/connections/s3.js';
+import { parseCommand } from '../../src/handlers/commands/parse.js';
+import { connectionNameError } from '../../src/modals/createModal.js';
+import type { ViewStateValues } from '../../src/modals/viewState.js';
+import { CONNECTION_TYPES as ATLAS_SCHEMAS, schemaProblem } from '../../src/sandbox/atlas/schemaValidation.js';
+
+const hostile = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'grapheme' }),
+  fc.string({ unit: 'binary' }),
+  fc.constantFrom(
+    '',
+    ' ',
+    'x'.repeat(10_000),
+    'javascript:alert(1)',
+    'http://example.com',
+    'https://example.com/\r\nX-Injected: 1',
+    'Authorization: Bearer ok\r\nX-Evil: 1',
+    'a b',
+    'a.b',
+    '../../etc/passwd',
+    '\u0000\u0007',
+    '🙂🙂',
+    'arn:aws:iam::12345678901:role/x',
+    'arn:aws-us-gov:iam::123456789012:role/x',
+    'arn:aws:iam::123456789012:user/x',
+    'host:99999',
+    'host:0,host:1',
+    ',,,',
+    '-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----',
+  ),
+);
+const maybe = fc.option(hostile, { nil: null });
+
+const text = (value: string | null) => ({ type: 'plain_text_input', value });
+const select = (value: string | null) => ({ type: 'static_select', selected_option: value === null ? null : { value } });
+
+const token = fc.stringMatching(/^[A-Za-z][A-Za-z0-9-]{0,20}$/);
+const headerValue = fc.stringMatching(/^[!-~][ -~]{0,60}$/);
+const validHttps = fc.record({
+  url: fc.webUrl({ validSchemes: ['https'] }).map((u) => u as string | null),
+  headers: fc.uniqueArray(fc.tuple(token, headerValue), { maxLength: 5, selector: ([k]) => k.toLowerCase() }).map((hs) => hs.map(([k, v]) => `${k}: ${v}`).join('\n') as string | null),
+});
+const validRole = fc.stringMatching(/^[a-z][a-z0-9-]{0,30}$/).map((r) => `arn:aws:iam::123456789012:role/${r}` as string | null);
+const validServers = fc
+  .array(fc.tuple(fc.domain(), fc.integer({ min: 1, max: 65535 })), { minLength: 1, maxLength: 4 })
+  .map((xs) => xs.map(([h, p]) => `${h}:${p}`).join(',') as string | null);
+
+const formValues: Record<string, fc.Arbitrary<ViewStateValues>> = {
+  https: fc.oneof(fc.record({ url: maybe, headers: maybe }), validHttps).map(({ url, headers }) => ({
+    [HTTPS_BLOCKS.url]: { [HTTPS_ACTIONS.url]: text(url) },
+    [HTTPS_BLOCKS.headers]: { [HTTPS_ACTIONS.headers]: text(headers) },
+  })),
+  s3: fc.oneof(fc.record({ role: maybe, bucket: maybe }), fc.record({ role: validRole, bucket: fc.constant(null) })).map(({ role, bucket }) => ({
+    [S3_BLOCKS.role]: { [S3_ACTIONS.role]: { type: 'external_select', selected_option: role === null ? null : { value: role } } },
+    [S3_BLOCKS.testBucket]: { [S3_ACTIONS.testBucket]: text(bucket) },
+  })),
+  kafka: fc
+    .record({
+      bootstrap: fc.oneof(maybe, validServers),
+      protocol: fc.oneof(fc.constantFrom(...SECURITY_PROTOCOLS), hostile),
+      mechanism: fc.oneof(fc.constantFrom(...SASL_MECHANISMS), hostile),
+      username: fc.oneof(maybe, token),
+      password: fc.oneof(maybe, headerValue),
+      certificate: maybe,
+    })
+    .map((v) => ({
+      [KAFKA_BLOCKS.bootstrap]: { [KAFKA_ACTIONS.bootstrap]: text(v.bootstrap) },
+      [KAFKA_BLOCKS.protocol]: { [KAFKA_ACTIONS.protocol]: select(v.protocol) },
+      [KAFKA_BLOCKS.mechanism]: { [KAFKA_ACTIONS.mechanism]: select(v.mechanism) },
+      [KAFKA_BLOCKS.username]: { [KAFKA_ACTIONS.username]: text(v.username) },
+      [KAFKA_BLOCKS.password]: { [KAFKA_ACTIONS.password]: text(v.password) },
+      [KAFKA_BLOCKS.certificate]: { [KAFKA_ACTIONS.certificate]: text(v.certificate) },
+    })),
+};
+
+describe.each(CONNECTION_TYPES.map((t) => [t.id, t] as const))('the %s form', (id, type) => {
+  it('answers any input with field errors on its own blocks, or a body Atlas accepts', () => {
+    const outcomes = { ok: 0, refused: 0 };
+    const ownBlocks = new Set(type.formBlocks().map((b) => (b as { block_id?: string }).block_id));
+    fc.assert(
+      fc.property(formValues[id]!, (values) => {
+        const result = type.parseForm(values);
+        outcomes[result.ok ? 'ok' : 'refused']++;
+        if (!result.ok) {
+          expect(Object.keys(result.errors).length).toBeGreaterThan(0);
+          for (const [block, message] of Object.entries(result.errors)) {
+            expect(ownBlocks.has(block)).toBe(true);
+            expect(message.length).toBeGreaterThan(10);
+            expect(message.length).toBeLessThan(400);
+          }
+          return;
+        }
+        const body = type.atlasBody('valid-name', result.value);
+        expect(schemaProblem(ATLAS_SCHEMAS[body.type]!, body)).toBeUndefined();
+        for (const secret of type.secretValues(result.value)) {
+          if (secret.length >= 12) expect(JSON.stringify(type.summary(result.value))).not.toContain(secret);
+        }
+      }),
+      { numRuns: 1500 },
+    );
+    // Both paths were exercised, or the property proved little.
+    expect(outcomes.ok).toBeGreaterThan(20);
+    expect(outcomes.refused).toBeGreaterThan(50);
+  });
+});
+
+describe('connection names and commands', () => {
+  it('accepts exactly the names Atlas accepts', () => {
+    fc.assert(
+      fc.property(hostile, (name) => {
+        expect(connectionNameError(name) === undefined).toBe(/^[a-zA-Z0-9_-]{1,64}$/.test(name));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('parses any command text without throwing', () => {
+    fc.assert(
+      fc.property(fc.oneof(hostile, fc.array(hostile).map((w) => w.join(' '))), (raw) => {
+        const command = parseCommand(raw);
+        expect(command.kind).toBeTypeOf('string');
+        if (command.kind === 'usage') expect(command.problem.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
