@@ -1,6 +1,7 @@
 // The connection types spconn offers, by the word used in `/spconn create <type>`.
 import { httpsConnection } from './https.js';
 import { kafkaConnection } from './kafka.js';
+import { privateLinkConnection } from './privateLink.js';
 import { s3Connection } from './s3.js';
 import type { ConnectionType } from './types.js';
 
@@ -8,7 +9,7 @@ import type { ConnectionType } from './types.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the registry is heterogeneous by design
 type AnyConnectionType = ConnectionType<any>;
 
-export const CONNECTION_TYPES: readonly AnyConnectionType[] = [httpsConnection, s3Connection, kafkaConnection];
+export const CONNECTION_TYPES: readonly AnyConnectionType[] = [httpsConnection, s3Connection, kafkaConnection, privateLinkConnection];
 
 export function connectionType(id: string): AnyConnectionType | undefined {
   return CONNECTION_TYPES.find((t) => t.id === id);
@@ -16,7 +17,7 @@ export function connectionType(id: string): AnyConnectionType | undefined {
 
 /** The type that owns connections of an Atlas `type`, for list and show. */
 export function connectionTypeForAtlas(atlasType: string): AnyConnectionType | undefined {
-  return CONNECTION_TYPES.find((t) => t.atlasType === atlasType);
+  return CONNECTION_TYPES.find((t) => t.atlasType === atlasType && !t.privateLinkPlan);
 }
 
 export type { AnyConnectionType };

@@ -3,6 +3,7 @@
 import type { AuthorisedRole } from '../atlas/cloudProviderAccess.js';
 import type { AnyBlock } from '../modals/blocks.js';
 import type { ViewStateValues } from '../modals/viewState.js';
+import type { PrivateLinkPlan } from './privateLink.js';
 
 /** A connection as Atlas returns it from a GET. */
 export type AtlasConnection = { name: string; type: string; state?: string } & Record<string, unknown>;
@@ -34,6 +35,8 @@ export interface ConnectionType<Form> {
   secretValues(form: Form): string[];
   /** Label → display text for the request card; secrets already masked. */
   summary(form: Form): Array<[string, string]>;
+  /** For types set up by the Private Link workflow rather than one create call. */
+  privateLinkPlan?(form: Form): PrivateLinkPlan;
   /** Checks that need Atlas (e.g. the role is authorised in the project). */
   checkWithAtlas?(form: Form, atlas: AtlasLookups): Promise<FieldErrors>;
   /** Label → display text for an existing connection (list and show); secrets masked. */
