@@ -125,7 +125,7 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
-      await requests.idle();
+      await requests.stop();
       await deps.store.close();
     },
   };

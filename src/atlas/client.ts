@@ -5,6 +5,7 @@ import { SpconnError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { parseAtlasApiKey, type SecretCache } from '../secrets/apiKeys.js';
 import { DigestPool } from './digestPool.js';
+import type { ProjectPacer } from './pacer.js';
 import { AtlasApiError, AtlasUnreachableError, atlasErrorEnvelopeSchema } from './errors.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -41,6 +42,8 @@ export interface AtlasClientOptions {
   baseDelayMs?: number;
   maxDelayMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** Shared pacing per project; every request to `/groups/{id}/…` waits its turn. */
+  pacer?: ProjectPacer;
 }
 
 class RetryableFailure {
@@ -111,14 +114,20 @@ export class AtlasClient {
       body = JSON.stringify(call.body);
     }
 
+    const projectId = /^\/groups\/([^/]+)/.exec(call.path)?.[1];
+    const paced = async () => {
+      if (projectId && this.options.pacer) await this.options.pacer.acquire(projectId);
+    };
     let response: Response;
     try {
       let { pool, generation } = await this.digestPool();
+      await paced();
       response = await pool.fetch(url.toString(), { method: call.method, headers, body, signal: AbortSignal.timeout(this.options.timeoutMs) });
       if (response.status === 401) {
         // The key may have been rotated: read it again (once for all concurrent callers) and retry once.
         await response.body?.cancel();
         ({ pool, generation } = await this.digestPool(generation));
+        await paced();
         response = await pool.fetch(url.toString(), { method: call.method, headers, body, signal: AbortSignal.timeout(this.options.timeoutMs) });
       }
     } catch (cause) {

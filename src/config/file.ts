@@ -34,6 +34,11 @@ export const configSchema = z
         baseUrl: z.url({ protocol: /^https?$/ }).default('https://cloud.mongodb.com'),
         apiKeySecret: secretRef.optional(),
         requestTimeout: durationSchema.default(30_000),
+        /** At most `calls` Atlas calls per project in any `per`, across all work of this process. */
+        pacing: z
+          .object({ calls: z.number().int().min(1).max(100_000).default(100), per: durationSchema.default(60_000) })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),
@@ -41,6 +46,15 @@ export const configSchema = z
       .object({
         cacheTtl: durationSchema.default(3_600_000),
         encryptionKeySecret: secretRef.optional(),
+      })
+      .strict()
+      .prefault({}),
+    privateLink: z
+      .object({
+        pollMin: durationSchema.default(30_000),
+        pollMax: durationSchema.default(300_000),
+        linkTimeout: durationSchema.default(2 * 3_600_000),
+        connectionTimeout: durationSchema.default(3_600_000),
       })
       .strict()
       .prefault({}),

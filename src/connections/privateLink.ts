@@ -130,7 +130,10 @@ export const privateLinkConnection: ConnectionType<PrivateLinkForm> = {
       .filter(Boolean);
     const badSub = subLines.find((s) => !FQDN.test(s) || !s.endsWith(`.${dnsDomain}`));
     if (subLines.length > 6) errors[PL_BLOCKS.subdomains] = 'At most 6 subdomains (one per availability zone).';
-    else if (badSub !== undefined) errors[PL_BLOCKS.subdomains] = `"${badSub.slice(0, 80)}" is not a subdomain of ${dnsDomain || 'the DNS domain'}; each line must end with .${dnsDomain || '<domain>'}.`;
+    else if (badSub !== undefined) {
+      const shown = FQDN.test(dnsDomain) ? dnsDomain : 'the DNS domain';
+      errors[PL_BLOCKS.subdomains] = `"${badSub.slice(0, 80)}" is not a subdomain of ${shown}; each line must end with .${FQDN.test(dnsDomain) ? dnsDomain : '<domain>'}.`;
+    }
     else if (new Set(subLines).size !== subLines.length) errors[PL_BLOCKS.subdomains] = 'A subdomain appears twice.';
 
     const bootstrapServers = textValue(values, PL_BLOCKS.bootstrap, PL_ACTIONS.bootstrap).replace(/\s*,\s*/g, ',').toLowerCase();

@@ -10,6 +10,9 @@ export const CARD_ACTIONS = {
   approve: 'request_approve',
   reject: 'request_reject',
   cancel: 'request_cancel',
+  setupDone: 'privatelink_done',
+  setupCancel: 'privatelink_cancel',
+  deleteLink: 'privatelink_delete_link',
 } as const;
 export const CARD_BLOCKS = { actions: 'request_actions' } as const;
 
@@ -40,7 +43,13 @@ export interface CardContext {
   /** Who made the last decision (approve, reject, cancel), if any. */
   decidedBy?: string;
   outcome?: string;
+  /** A Private Link setup's steps. */
+  checklist?: Array<{ label: string; status: 'done' | 'current' | 'todo' | 'skipped' | 'failed' }>;
+  /** The setup can still be cancelled. */
+  cancellable?: boolean;
 }
+
+const CHECK: Record<string, string> = { done: ':white_check_mark:', current: ':hourglass_flowing_sand:', todo: ':white_circle:', skipped: ':heavy_minus_sign:', failed: ':x:' };
 
 export function cardText(ctx: CardContext): string {
   const { row, summary } = ctx;
@@ -69,6 +78,12 @@ export function requestCardBlocks(ctx: CardContext): AnyBlock[] {
   if (ctx.decidedBy && row.state !== 'pending') state += ` (by <@${ctx.decidedBy}>)`;
   if (ctx.outcome) state += `\n${truncate(ctx.outcome, 2500)}`;
   blocks.push({ type: 'section', text: { type: 'mrkdwn', text: state } });
+  if (ctx.checklist) {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: ctx.checklist.map((c) => `${CHECK[c.status]} ${c.label}`).join('\n') } });
+    if (row.state === 'running' && ctx.cancellable) {
+      blocks.push({ type: 'actions', block_id: 'setup_actions', elements: [{ type: 'button', action_id: CARD_ACTIONS.setupCancel, text: plain('Cancel setup'), value: row.id }] });
+    }
+  }
   blocks.push({
     type: 'context',
     elements: [
@@ -98,6 +113,36 @@ export function requestCardBlocks(ctx: CardContext): AnyBlock[] {
         },
         { type: 'button', action_id: CARD_ACTIONS.reject, text: plain('Reject'), style: 'danger', value: row.id },
         { type: 'button', action_id: CARD_ACTIONS.cancel, text: plain('Cancel request'), value: row.id },
+      ],
+    });
+  }
+  return blocks;
+}
+
+/** A Private Link step's thread reply, with Done / Cancel for the step a person must act in. */
+export function workflowReplyBlocks(text: string, prompt?: { requestId: string; step: string }, deletion?: { requestId: string; linkId: string }): AnyBlock[] {
+  const blocks: AnyBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } }];
+  if (prompt) {
+    blocks.push({
+      type: 'actions',
+      elements: [
+        { type: 'button', action_id: CARD_ACTIONS.setupDone, style: 'primary', text: plain('Done'), value: `${prompt.requestId}:${prompt.step}` },
+        { type: 'button', action_id: CARD_ACTIONS.setupCancel, text: plain('Cancel setup'), value: prompt.requestId },
+      ],
+    });
+  }
+  if (deletion) {
+    blocks.push({
+      type: 'actions',
+      elements: [
+        {
+          type: 'button',
+          action_id: CARD_ACTIONS.deleteLink,
+          style: 'danger',
+          text: plain('Delete the Private Link'),
+          value: `${deletion.requestId}:${deletion.linkId}`,
+          confirm: { title: plain('Delete the Private Link?'), text: plain(`Private Link ${deletion.linkId} will be deleted in Atlas.`), confirm: plain('Delete'), deny: plain('Keep it') },
+        },
       ],
     });
   }

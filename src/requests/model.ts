@@ -1,11 +1,14 @@
 // What a request holds besides its row: the sealed Atlas call, and the masked summary the card shows.
 import { z } from 'zod';
+import { planSchema } from '../workflows/privateLinkMachine.js';
 
 /** The exact Atlas call an approval authorises. Sealed at rest: the body carries secrets. */
 export const storedCallSchema = z.object({
-  method: z.enum(['POST', 'DELETE']),
+  /** PRIVATELINK: the Private Link workflow, which ends in a POST of `body` with the link's id. */
+  method: z.enum(['POST', 'DELETE', 'PRIVATELINK']),
   path: z.string(),
   body: z.record(z.string(), z.unknown()).optional(),
+  plan: planSchema.optional(),
   secretValues: z.array(z.string()),
 });
 export type StoredCall = z.infer<typeof storedCallSchema>;

@@ -4,7 +4,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Target } from '../config/file.js';
 import type { Logger } from '../log.js';
-import { cardText, requestCardBlocks, type CardContext } from '../modals/requestCard.js';
+import { cardText, requestCardBlocks, workflowReplyBlocks, type CardContext } from '../modals/requestCard.js';
 
 export class RequestNotifier {
   constructor(
@@ -31,6 +31,13 @@ export class RequestNotifier {
     await this.quietly('chat.postMessage', () =>
       this.slack.chat.postMessage({ channel: ctx.row.channel_id, thread_ts: ctx.row.message_ts!, text }),
     );
+  }
+
+  /** A thread reply with the buttons of a Private Link step, or the offer to delete a leftover link. */
+  async replyWithButtons(ctx: Pick<CardContext, 'row'>, text: string, prompt?: { requestId: string; step: string }, offerLinkDeletion?: string): Promise<void> {
+    if (!ctx.row.message_ts) return;
+    const blocks = workflowReplyBlocks(text, prompt, offerLinkDeletion ? { requestId: ctx.row.id, linkId: offerLinkDeletion } : undefined);
+    await this.quietly('chat.postMessage', () => this.slack.chat.postMessage({ channel: ctx.row.channel_id, thread_ts: ctx.row.message_ts!, text, blocks }));
   }
 
   async ephemeral(channel: string, user: string, text: string): Promise<void> {

@@ -16,6 +16,12 @@ import type { RequestNotifier } from './notifier.js';
 import type { OwnerDirectory } from './owners.js';
 import type { CardContext } from '../modals/requestCard.js';
 import type { AtlasConnectionBody } from '../connections/types.js';
+import type { PrivateLinkPlan } from '../connections/privateLink.js';
+import { ProjectPacer } from '../atlas/pacer.js';
+import { deletePrivateLink } from '../atlas/privateLinks.js';
+import type { EffectContext } from '../workflows/privateLinkEffects.js';
+import { actionFor, checklist, initialState, type PlSay, type PlState } from '../workflows/privateLinkMachine.js';
+import { PrivateLinkRunner, type PrivateLinkHost } from '../workflows/privateLinkRunner.js';
 
 export interface RequestServiceDeps {
   config: Config;
@@ -40,17 +46,32 @@ export interface NewCreateRequest extends NewRequestBase {
   secretValues: string[];
 }
 
+export interface NewPrivateLinkRequest extends NewCreateRequest {
+  plan: PrivateLinkPlan;
+}
+
 export interface NewDeleteRequest extends NewRequestBase {
   connectionName: string;
 }
 
 export type Decision = { ok: true; message?: string } | { ok: false; message: string };
 
-export class RequestService {
+export class RequestService implements PrivateLinkHost {
   private readonly atlasClients = new Map<string, AtlasClient>();
   private readonly running = new Set<Promise<void>>();
+  private readonly pacer: ProjectPacer;
+  readonly privateLinks: PrivateLinkRunner;
 
-  constructor(private readonly deps: RequestServiceDeps) {}
+  constructor(private readonly deps: RequestServiceDeps) {
+    const { atlas, privateLink } = deps.config;
+    this.pacer = new ProjectPacer(atlas.pacing.calls, atlas.pacing.per);
+    this.privateLinks = new PrivateLinkRunner(
+      deps.store,
+      this,
+      { pollMinMs: privateLink.pollMin, pollMaxMs: privateLink.pollMax, linkTimeoutMs: privateLink.linkTimeout, connectionTimeoutMs: privateLink.connectionTimeout },
+      deps.logger,
+    );
+  }
 
   private now(): Date {
     return (this.deps.now ?? (() => new Date()))();
@@ -75,6 +96,7 @@ export class RequestService {
         secrets: this.deps.secrets,
         logger: this.deps.logger,
         timeoutMs: this.deps.config.atlas.requestTimeout,
+        pacer: this.pacer,
       });
       this.atlasClients.set(secretId, client);
     }
@@ -86,6 +108,14 @@ export class RequestService {
     const path = `/groups/${input.target.projectId}/streams/${input.target.instance}/connections`;
     return this.inFlight(() =>
       this.submit(input, 'create', input.body.name, { method: 'POST', path, body: input.body, secretValues: input.secretValues }),
+    );
+  }
+
+  /** The Private Link workflow's whole plan is what the owner approves. */
+  submitPrivateLink(input: NewPrivateLinkRequest): Promise<RequestRow> {
+    const path = `/groups/${input.target.projectId}/streams/${input.target.instance}/connections`;
+    return this.inFlight(() =>
+      this.submit(input, 'create', input.body.name, { method: 'PRIVATELINK', path, body: input.body, plan: input.plan, secretValues: input.secretValues }),
     );
   }
 
@@ -248,7 +278,9 @@ export class RequestService {
 
   /** Finishes work a stopped process left approved or running; a create looks before it creates. */
   async resumeInterrupted(): Promise<void> {
+    await this.privateLinks.resumeAll();
     for (const row of await this.deps.store.interrupted()) {
+      if (await this.deps.store.getWorkflow(row.id)) continue;
       this.deps.logger.info({ requestId: row.id, state: row.state }, 'resuming interrupted request');
       this.track(this.execute(row.id, true));
     }
@@ -268,6 +300,72 @@ export class RequestService {
   /** Waits for every operation and Atlas call in flight (for shutdown and tests). */
   async idle(): Promise<void> {
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
+    await this.privateLinks.idle();
+  }
+
+  /** Stops background work; what was in flight is saved and resumes at the next start. */
+  async stop(): Promise<void> {
+    await this.idle();
+    await this.privateLinks.stop();
+    await this.idle();
+  }
+
+  // ---- PrivateLinkHost: what the Private Link runner needs from the request it belongs to ----
+
+  async effectContext(requestId: string): Promise<EffectContext> {
+    const row = await this.load(requestId);
+    const target = this.targetNamed(row.target_name);
+    if (!target) throw new SpconnError('NOT_AUTHORISED', `Target ${row.target_name} is no longer configured.`);
+    if (!row.sealed_call) throw new SpconnError('ENCRYPTION_FAILED', 'The request no longer holds its connection details.');
+    const call = storedCallSchema.parse(JSON.parse(this.deps.sealer.open(row.sealed_call, row.id)));
+    return { atlas: this.atlasFor(target), at: target, body: call.body as AtlasConnectionBody, secretValues: call.secretValues };
+  }
+
+  async say(requestId: string, say: PlSay): Promise<void> {
+    const row = await this.load(requestId);
+    await this.deps.notifier.replyWithButtons({ row }, say.text, say.prompt ? { requestId, step: say.prompt } : undefined, say.offerLinkDeletion);
+  }
+
+  async finish(requestId: string, state: PlState): Promise<void> {
+    const row = await this.load(requestId);
+    const to: RequestState = state.step === 'done' ? 'succeeded' : state.step === 'cancelled' ? 'cancelled' : 'failed';
+    const message =
+      state.step === 'done'
+        ? `Kafka connection \`${row.connection_name}\` is READY over Private Link \`${state.linkId}\`${state.reused ? ' (reused)' : ''}.`
+        : (state.outcome ?? 'The setup ended.');
+    await this.deps.store.transition({ id: requestId, from: ['running'], to, actor: 'spconn', dropSecrets: true, outcome: { message } });
+    await this.refreshCard(requestId);
+    const icon = to === 'succeeded' ? ':white_check_mark:' : to === 'cancelled' ? ':heavy_multiplication_x:' : ':x:';
+    await this.deps.notifier.reply({ row }, `${icon} <@${row.requester_id}> ${message}`);
+  }
+
+  /** Done or Cancel on a setup: the requester or an owner of the target only. */
+  async workflowEvent(requestId: string, actorId: string, event: 'done' | 'cancel', step?: string): Promise<void> {
+    const row = await this.load(requestId);
+    const target = this.targetNamed(row.target_name);
+    const allowed = actorId === row.requester_id || (target !== undefined && (await this.deps.owners.isOwner(target, actorId)));
+    if (!allowed) throw new SpconnError('NOT_AUTHORISED', 'Only the requester or an owner of the target can do that in this setup. Nothing was changed.');
+    const current = await this.privateLinks.state(requestId);
+    if (!current || (event === 'done' && current.step !== step)) {
+      throw new SpconnError('REQUEST_NOT_PENDING', 'This setup is no longer waiting for that; nothing was changed.');
+    }
+    const result = await this.privateLinks.event(requestId, event === 'done' ? { kind: 'done_clicked', by: actorId } : { kind: 'cancel', by: actorId });
+    if (!result.applied) throw new SpconnError('REQUEST_NOT_PENDING', 'This setup has already moved on or ended; nothing was changed.');
+  }
+
+  /** An owner's decision to delete a link a cancelled or failed setup created. */
+  async deleteLeftoverLink(requestId: string, actorId: string, linkId: string): Promise<void> {
+    const row = await this.load(requestId);
+    const target = this.targetNamed(row.target_name);
+    if (!target || !(await this.deps.owners.isOwner(target, actorId))) {
+      throw new SpconnError('NOT_AUTHORISED', 'Only an owner of the target can delete a Private Link. Nothing was changed.');
+    }
+    const state = await this.privateLinks.state(requestId);
+    if (!state || state.linkId !== linkId || !state.linkCreatedByUs || (state.step !== 'cancelled' && state.step !== 'failed')) {
+      throw new SpconnError('REQUEST_NOT_PENDING', 'spconn only deletes a Private Link that a cancelled or failed setup created.');
+    }
+    await deletePrivateLink(this.atlasFor(target), target.projectId, linkId);
+    await this.deps.notifier.reply({ row }, `Private Link \`${linkId}\` deleted by <@${actorId}>.`);
   }
 
   /** Runs an operation that shutdown must wait for, passing its result or error through. */
@@ -302,6 +400,11 @@ export class RequestService {
       const call = storedCallSchema.parse(JSON.parse(this.deps.sealer.open(row.sealed_call, row.id)));
       if (this.digestOf(call) !== row.digest) {
         throw new SpconnError('DIGEST_MISMATCH', 'The stored Atlas call does not match what was approved; nothing was sent.');
+      }
+      if (call.method === 'PRIVATELINK') {
+        // The workflow takes it from here and ends the request when it finishes.
+        await this.privateLinks.start(row.id, initialState(call.plan!));
+        return;
       }
       outcome = await this.perform(target, row, call, resuming);
     } catch (err) {
@@ -344,7 +447,7 @@ export class RequestService {
   }
 
   private digestOf(call: StoredCall): string {
-    return this.deps.sealer.digest(canonicalJson({ method: call.method, path: call.path, body: call.body ?? null }));
+    return this.deps.sealer.digest(canonicalJson({ method: call.method, path: call.path, body: call.body ?? null, plan: call.plan ?? null }));
   }
 
   async cardContext(row: RequestRow): Promise<CardContext> {
@@ -352,10 +455,17 @@ export class RequestService {
     const events = await this.deps.store.events(row.id);
     const decision = [...events].reverse().find((e) => e.actor !== 'spconn' && e.to_state !== 'pending');
     const outcome = row.outcome_json ? outcomeSchema.parse(JSON.parse(row.outcome_json)).message : undefined;
-    return { row, summary, decidedBy: decision?.actor, outcome };
+    const workflow = await this.privateLinks.state(row.id);
+    return {
+      row,
+      summary,
+      decidedBy: decision?.actor,
+      outcome,
+      ...(workflow ? { checklist: checklist(workflow), cancellable: actionFor(workflow).kind !== 'finished' } : {}),
+    };
   }
 
-  private async refreshCard(requestId: string): Promise<void> {
+  async refreshCard(requestId: string): Promise<void> {
     const row = await this.deps.store.get(requestId);
     if (row) await this.deps.notifier.updateCard(await this.cardContext(row));
   }

@@ -15,8 +15,10 @@ export interface AtlasEmulatorOptions {
   nonceTtlMs?: number;
   /** Authenticated calls per minute per project before 429 RATE_LIMIT_EXCEEDED. */
   rateLimitPerMinute?: number;
-  /** GETs of a new Private Link before it reports DONE. */
+  /** GETs of a new Private Link before it reports DONE (negative: never by itself). */
   privateLinkReadyAfterPolls?: number;
+  /** GETs of a PENDING (private networking) connection before it reports READY (negative: never). */
+  connectionReadyAfterPolls?: number;
 }
 
 export interface AtlasCall {
@@ -54,6 +56,7 @@ interface Project {
   instances: Map<string, Json[]>;
   privateLinks: PrivateLink[];
   linkPolls: Map<string, number>;
+  connectionPolls: Map<string, number>;
   awsIamRoles: Json[];
   awsAccountId: string;
   inUse: Set<string>;
@@ -134,6 +137,7 @@ export class AtlasEmulator {
       instances: new Map((opts.instances ?? []).map((name) => [name, []])),
       privateLinks: [],
       linkPolls: new Map(),
+      connectionPolls: new Map(),
       awsIamRoles: (opts.awsIamRoles ?? []).map((r) => ({
         roleId: r.roleId ?? randomBytes(12).toString('hex'),
         providerName: 'AWS',
@@ -307,6 +311,12 @@ export class AtlasEmulator {
         const list = tenantConnections();
         if (!list) return this.noTenant(tenantOrId!);
         const found = list.find((c) => c.name === name);
+        if (found?.state === 'PENDING') {
+          const polls = (project.connectionPolls.get(`${tenantOrId}/${name}`) ?? 0) + 1;
+          project.connectionPolls.set(`${tenantOrId}/${name}`, polls);
+          const readyAfter = this.options.connectionReadyAfterPolls ?? 2;
+          if (readyAfter >= 0 && polls >= readyAfter) found.state = 'READY';
+        }
         return found ? { status: 200, body: this.visible(found) } : envelope(404, 'STREAM_CONNECTION_NOT_FOUND', `Connection ${name} not found.`);
       }
       case 'createConnection': {

@@ -1,5 +1,5 @@
 // Schema migrations, in order. Written once for SQLite and PostgreSQL alike.
-import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 const migrations: Record<string, Migration> = {
   '0001_requests': {
@@ -36,7 +36,21 @@ const migrations: Record<string, Migration> = {
         .addColumn('note', 'text')
         .execute();
       await db.schema.createIndex('request_events_request').on('request_events').column('request_id').execute();
-      void sql;
+    },
+  },
+  '0002_workflows': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('workflows')
+        .addColumn('request_id', 'text', (c) => c.primaryKey().references('requests.id'))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('state_json', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('active', 'integer', (c) => c.notNull())
+        .addColumn('next_run_at', 'text')
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('workflows_active').on('workflows').columns(['active', 'next_run_at']).execute();
     },
   },
 };

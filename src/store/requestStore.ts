@@ -2,9 +2,10 @@
 // one transaction, so two clicks at once change a request once: the database decides, not memory.
 import { Kysely, Migrator, type Transaction } from 'kysely';
 import { migrationProvider } from './migrations.js';
-import { OPEN_STATES, type Database, type RequestEventsTable, type RequestState, type RequestsTable } from './schema.js';
+import { OPEN_STATES, type Database, type RequestEventsTable, type RequestState, type RequestsTable, type WorkflowsTable } from './schema.js';
 
 export type RequestRow = RequestsTable;
+export type WorkflowRow = WorkflowsTable;
 export type RequestEvent = Omit<RequestEventsTable, 'id'> & { id: number };
 
 export interface Transition {
@@ -86,6 +87,33 @@ export class RequestStore {
   /** Approved or running requests: work a stopped process left unfinished. */
   async interrupted(): Promise<RequestRow[]> {
     return this.db.selectFrom('requests').selectAll().where('state', 'in', ['approved', 'running']).orderBy('created_at').execute();
+  }
+
+  async insertWorkflow(requestId: string, kind: string, state: unknown, nextRunAt: string | null): Promise<void> {
+    await this.db
+      .insertInto('workflows')
+      .values({ request_id: requestId, kind, state_json: JSON.stringify(state), version: 1, active: 1, next_run_at: nextRunAt, updated_at: new Date().toISOString() })
+      .onConflict((oc) => oc.column('request_id').doNothing())
+      .execute();
+  }
+
+  async getWorkflow(requestId: string): Promise<WorkflowRow | undefined> {
+    return this.db.selectFrom('workflows').selectAll().where('request_id', '=', requestId).executeTakeFirst();
+  }
+
+  /** Saves a workflow's next state only if nobody saved since `version` was read. */
+  async saveWorkflow(requestId: string, version: number, state: unknown, opts: { active: boolean; nextRunAt: string | null }): Promise<boolean> {
+    const result = await this.db
+      .updateTable('workflows')
+      .set({ state_json: JSON.stringify(state), version: version + 1, active: opts.active ? 1 : 0, next_run_at: opts.nextRunAt, updated_at: new Date().toISOString() })
+      .where('request_id', '=', requestId)
+      .where('version', '=', version)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async activeWorkflows(): Promise<WorkflowRow[]> {
+    return this.db.selectFrom('workflows').selectAll().where('active', '=', 1).orderBy('next_run_at').execute();
   }
 
   async close(): Promise<void> {

@@ -36,7 +36,19 @@ export interface RequestEventsTable {
   note: string | null;
 }
 
+export interface WorkflowsTable {
+  request_id: string;
+  kind: string;
+  state_json: string;
+  /** Bumped on every save: a save based on a stale read is refused. */
+  version: number;
+  active: number;
+  next_run_at: string | null;
+  updated_at: string;
+}
+
 export interface Database {
   requests: RequestsTable;
   request_events: RequestEventsTable;
+  workflows: WorkflowsTable;
 }

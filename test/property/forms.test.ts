@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { CONNECTION_TYPES } from '../../src/connections/index.js';
 import { HTTPS_ACTIONS, HTTPS_BLOCKS } from '../../src/connections/https.js';
 import { KAFKA_ACTIONS, KAFKA_BLOCKS, SASL_MECHANISMS, SECURITY_PROTOCOLS } from '../../src/connections/kafka.js';
+import { PL_ACTIONS, PL_BLOCKS } from '../../src/connections/privateLink.js';
 import { S3_ACTIONS, S3_BLOCKS } from '../../src/connections/s3.js';
 import { parseCommand } from '../../src/handlers/commands/parse.js';
 import { connectionNameError } from '../../src/modals/createModal.js';
@@ -53,7 +54,33 @@ const validServers = fc
   .array(fc.tuple(fc.domain(), fc.integer({ min: 1, max: 65535 })), { minLength: 1, maxLength: 4 })
   .map((xs) => xs.map(([h, p]) => `${h}:${p}`).join(',') as string | null);
 
+const domain = fc.constantFrom('abc123.us-east-1.aws.confluent.cloud', 'xyz.eu-west-1.aws.confluent.cloud');
+const validPrivateLink = domain.chain((d) =>
+  fc.record({
+    kind: fc.constantFrom('dedicated', 'serverless') as fc.Arbitrary<string | null>,
+    region: fc.constant(d.split('.')[1]!) as fc.Arbitrary<string | null>,
+    service: fc.stringMatching(/^[a-f0-9]{17}$/).map((id) => `com.amazonaws.vpce.${d.split('.')[1]}.vpce-svc-${id}` as string | null),
+    dns: fc.constant(d) as fc.Arbitrary<string | null>,
+    subs: fc.subarray(['use1-az1', 'use1-az2', 'use1-az4']).map((zs) => zs.map((z) => `${z}.${d}`).join('\n') as string | null),
+    bootstrap: fc.constant(`lkc-abc.${d}:9092`) as fc.Arbitrary<string | null>,
+    key: fc.stringMatching(/^[A-Z0-9]{16}$/) as fc.Arbitrary<string | null>,
+    secret: fc.stringMatching(/^[A-Za-z0-9+/]{64}$/) as fc.Arbitrary<string | null>,
+  }),
+);
+
 const formValues: Record<string, fc.Arbitrary<ViewStateValues>> = {
+  privatelink: fc
+    .oneof(fc.record({ kind: maybe, region: maybe, service: maybe, dns: maybe, subs: maybe, bootstrap: maybe, key: maybe, secret: maybe }), validPrivateLink)
+    .map((v) => ({
+      [PL_BLOCKS.kind]: { [PL_ACTIONS.kind]: { type: 'radio_buttons', selected_option: v.kind === null ? null : { value: v.kind } } },
+      [PL_BLOCKS.region]: { [PL_ACTIONS.region]: select(v.region) },
+      [PL_BLOCKS.serviceName]: { [PL_ACTIONS.serviceName]: text(v.service) },
+      [PL_BLOCKS.dnsDomain]: { [PL_ACTIONS.dnsDomain]: text(v.dns) },
+      [PL_BLOCKS.subdomains]: { [PL_ACTIONS.subdomains]: text(v.subs) },
+      [PL_BLOCKS.bootstrap]: { [PL_ACTIONS.bootstrap]: text(v.bootstrap) },
+      [PL_BLOCKS.apiKey]: { [PL_ACTIONS.apiKey]: text(v.key) },
+      [PL_BLOCKS.apiSecret]: { [PL_ACTIONS.apiSecret]: text(v.secret) },
+    })),
   https: fc.oneof(fc.record({ url: maybe, headers: maybe }), validHttps).map(({ url, headers }) => ({
     [HTTPS_BLOCKS.url]: { [HTTPS_ACTIONS.url]: text(url) },
     [HTTPS_BLOCKS.headers]: { [HTTPS_ACTIONS.headers]: text(headers) },

@@ -49,3 +49,29 @@ export function cancelClicked(ctx: HandlerContext) {
     await ctx.requests.cancel(requestId, click.user.id).catch((err: unknown) => refuse(ctx, args, click, err));
   };
 }
+
+export function setupDoneClicked(ctx: HandlerContext) {
+  return async (args: ActionArgs): Promise<void> => {
+    await args.ack();
+    const click = blockActionSchema.parse(args.body);
+    const [requestId = '', step] = (click.actions[0]?.value ?? '').split(':', 2);
+    await ctx.requests.workflowEvent(requestId, click.user.id, 'done', step).catch((err: unknown) => refuse(ctx, args, click, err));
+  };
+}
+
+export function setupCancelClicked(ctx: HandlerContext) {
+  return async (args: ActionArgs): Promise<void> => {
+    await args.ack();
+    const click = blockActionSchema.parse(args.body);
+    await ctx.requests.workflowEvent(click.actions[0]?.value ?? '', click.user.id, 'cancel').catch((err: unknown) => refuse(ctx, args, click, err));
+  };
+}
+
+export function deleteLinkClicked(ctx: HandlerContext) {
+  return async (args: ActionArgs): Promise<void> => {
+    await args.ack();
+    const click = blockActionSchema.parse(args.body);
+    const [requestId = '', linkId = ''] = (click.actions[0]?.value ?? '').split(':', 2);
+    await ctx.requests.deleteLeftoverLink(requestId, click.user.id, linkId).catch((err: unknown) => refuse(ctx, args, click, err));
+  };
+}

@@ -55,15 +55,17 @@ export function createConnectionSubmission(ctx: HandlerContext) {
     }
 
     await ack();
+    const request = {
+      target,
+      requesterId: submission.user.id,
+      channelId: meta.data.channelId,
+      body: type.atlasBody(name, form.value),
+      secretValues: type.secretValues(form.value),
+      summary: { typeLabel: type.label, projectId: target.projectId, instance: target.instance, fields: type.summary(form.value), notes: type.notes },
+    };
     try {
-      await ctx.requests.submitCreate({
-        target,
-        requesterId: submission.user.id,
-        channelId: meta.data.channelId,
-        body: type.atlasBody(name, form.value),
-        secretValues: type.secretValues(form.value),
-        summary: { typeLabel: type.label, projectId: target.projectId, instance: target.instance, fields: type.summary(form.value), notes: type.notes },
-      });
+      const plan = type.privateLinkPlan?.(form.value);
+      await (plan ? ctx.requests.submitPrivateLink({ ...request, plan }) : ctx.requests.submitCreate(request));
     } catch (err) {
       await tellRequester(ctx, client, submission.user.id, err);
     }

@@ -1,0 +1,160 @@
+// Runs Private Link setups: persists each state before the next action, resumes after a restart
+// at the step it was in, waits durably for people and for Atlas, and runs each setup in one place.
+import { AtlasApiError, AtlasUnreachableError } from '../atlas/errors.js';
+import { SpconnError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { RequestStore, WorkflowRow } from '../store/requestStore.js';
+import { perform, type EffectContext } from './privateLinkEffects.js';
+import { actionFor, advance, isFinal, plStateSchema, type PlOutcome, type PlSay, type PlState, type PlTiming } from './privateLinkMachine.js';
+
+export const PRIVATE_LINK_WORKFLOW = 'privatelink';
+
+/** What the runner needs from the request it belongs to. */
+export interface PrivateLinkHost {
+  effectContext(requestId: string): Promise<EffectContext>;
+  say(requestId: string, say: PlSay): Promise<void>;
+  refreshCard(requestId: string): Promise<void>;
+  finish(requestId: string, state: PlState): Promise<void>;
+}
+
+export class PrivateLinkRunner {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly rerun = new Set<string>();
+  private stopped = false;
+
+  constructor(
+    private readonly store: RequestStore,
+    private readonly host: PrivateLinkHost,
+    private readonly timing: PlTiming,
+    private readonly logger: Logger,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async start(requestId: string, initial: PlState): Promise<void> {
+    await this.store.insertWorkflow(requestId, PRIVATE_LINK_WORKFLOW, initial, null);
+    this.kick(requestId);
+  }
+
+  /** After a restart: every setup that had not finished goes on from its step. */
+  async resumeAll(): Promise<void> {
+    for (const row of await this.store.activeWorkflows()) {
+      if (row.kind === PRIVATE_LINK_WORKFLOW) this.schedule(row.request_id, row.next_run_at);
+    }
+  }
+
+  /** A person's Done or Cancel: applied to the state as stored, once. */
+  async event(requestId: string, outcome: Extract<PlOutcome, { kind: 'done_clicked' | 'cancel' }>): Promise<{ applied: boolean; state?: PlState }> {
+    for (let tries = 0; tries < 5; tries++) {
+      const row = await this.store.getWorkflow(requestId);
+      if (!row) return { applied: false };
+      const state = plStateSchema.parse(JSON.parse(row.state_json));
+      const next = advance(state, outcome, this.now(), this.timing);
+      if (next.state === state) return { applied: false, state };
+      if (await this.save(row, next.state)) {
+        await this.afterSave(requestId, next.state, next.say);
+        return { applied: true, state: next.state };
+      }
+    }
+    return { applied: false };
+  }
+
+  async state(requestId: string): Promise<PlState | undefined> {
+    const row = await this.store.getWorkflow(requestId);
+    return row ? plStateSchema.parse(JSON.parse(row.state_json)) : undefined;
+  }
+
+  /** Stops timers and waits for steps in flight; their state is saved, so another start resumes them. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    await Promise.allSettled([...this.running.values()]);
+  }
+
+  /** Waits until no step is running (tests). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
+  }
+
+  private schedule(requestId: string, at: string | null): void {
+    if (this.stopped) return;
+    const delay = at ? Date.parse(at) - this.now().getTime() : 0;
+    const existing = this.timers.get(requestId);
+    if (existing) clearTimeout(existing);
+    if (delay <= 0) return this.kick(requestId);
+    const timer = setTimeout(() => {
+      this.timers.delete(requestId);
+      this.kick(requestId);
+    }, delay);
+    timer.unref();
+    this.timers.set(requestId, timer);
+  }
+
+  /** One loop per setup in this process; a kick during a run makes it look again afterwards. */
+  private kick(requestId: string): void {
+    if (this.stopped) return;
+    if (this.running.has(requestId)) {
+      this.rerun.add(requestId);
+      return;
+    }
+    const run = this.loop(requestId)
+      .catch((err: unknown) => this.logger.error({ err, requestId }, 'Private Link step failed unexpectedly'))
+      .finally(() => {
+        this.running.delete(requestId);
+        if (this.rerun.delete(requestId)) this.kick(requestId);
+      });
+    this.running.set(requestId, run);
+  }
+
+  private async loop(requestId: string): Promise<void> {
+    while (!this.stopped) {
+      const row = await this.store.getWorkflow(requestId);
+      if (!row || !row.active) return;
+      const state = plStateSchema.parse(JSON.parse(row.state_json));
+      const action = actionFor(state);
+      if (action.kind === 'wait_for_person' || action.kind === 'finished') return;
+      if (state.nextRunAt && Date.parse(state.nextRunAt) > this.now().getTime()) return this.schedule(requestId, state.nextRunAt);
+
+      let outcome: PlOutcome | undefined;
+      try {
+        outcome = await perform(action, state, await this.host.effectContext(requestId));
+      } catch (err) {
+        if (isTransient(err)) {
+          // Atlas is rate-limiting or failing: keep the step and try it again later.
+          const retryAt = new Date(this.now().getTime() + this.timing.pollMaxMs).toISOString();
+          this.logger.warn({ err, requestId, step: state.step }, 'Private Link step hit a transient Atlas error; will retry');
+          if (await this.save(row, { ...state, nextRunAt: retryAt })) this.schedule(requestId, retryAt);
+          return;
+        }
+        outcome = { kind: 'error', message: err instanceof SpconnError ? err.userMessage : 'spconn hit an unexpected error; an operator can find it in the logs.' };
+        this.logger.error({ err, requestId, step: state.step }, 'Private Link step failed');
+      }
+      if (!outcome) return;
+      const next = advance(state, outcome, this.now(), this.timing);
+      // Saved before anything is said or done next: a crash after this resumes from `next`.
+      if (!(await this.save(row, next.state))) continue;
+      await this.afterSave(requestId, next.state, next.say);
+      if (next.state.nextRunAt) return this.schedule(requestId, next.state.nextRunAt);
+    }
+  }
+
+  private save(row: WorkflowRow, state: PlState): Promise<boolean> {
+    return this.store.saveWorkflow(row.request_id, row.version, state, { active: !isFinal(state), nextRunAt: state.nextRunAt ?? null });
+  }
+
+  private async afterSave(requestId: string, state: PlState, say: PlSay[]): Promise<void> {
+    for (const s of say) await this.host.say(requestId, s);
+    if (isFinal(state)) {
+      await this.host.finish(requestId, state);
+      return;
+    }
+    await this.host.refreshCard(requestId);
+    if (actionFor(state).kind !== 'wait_for_person') this.kick(requestId);
+  }
+}
+
+function isTransient(err: unknown): boolean {
+  if (err instanceof AtlasUnreachableError) return true;
+  return err instanceof AtlasApiError && (err.status === 429 || err.status >= 500);
+}
