@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { parseConfig, type Config } from '../config/file.js';
-import { AtlasEmulator } from './atlasEmulator.js';
+import { AtlasEmulator, type AtlasEmulatorOptions } from './atlasEmulator.js';
 import { SecretsManagerEmulator } from './secretsManagerEmulator.js';
 import { SlackEmulator } from './slackEmulator.js';
 
@@ -25,6 +25,8 @@ export interface WorldOptions {
   /** Extra config on top of the seeded target (e.g. approvals.expireAfter). */
   configPatch?: (raw: Record<string, unknown>) => void;
   atlasPrivateKey?: string;
+  /** Emulator behaviour, e.g. links that never become ready by themselves. */
+  atlas?: Omit<AtlasEmulatorOptions, 'keys'>;
 }
 
 export interface World {
@@ -46,7 +48,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const awsSecretKey = randomBytes(16).toString('hex');
 
   const slack = await SlackEmulator.start({ botToken, teamId: WORLD.team });
-  const atlas = await AtlasEmulator.start({ keys: [atlasKey] });
+  const atlas = await AtlasEmulator.start({ ...options.atlas, keys: [atlasKey] });
   const secrets = await SecretsManagerEmulator.start({ credentials: { accessKeyId: WORLD.awsAccessKeyId, secretAccessKey: awsSecretKey } });
   atlas.addProject(WORLD.projectId, { instances: [WORLD.instance] });
   secrets.putSecret(WORLD.apiKeySecret, JSON.stringify(atlasKey));

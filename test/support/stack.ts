@@ -25,7 +25,14 @@ export interface Stack {
 }
 
 export async function startStack(options: WorldOptions & { expirySweepMs?: number } = {}): Promise<Stack> {
-  const world = await startWorld(options);
+  const world = await startWorld({
+    ...options,
+    configPatch: (raw) => {
+      // Private Link polling at test speed; a test may override it.
+      raw.privateLink = { pollMin: '20ms', pollMax: '80ms', linkTimeout: '30s', connectionTimeout: '30s' };
+      options.configPatch?.(raw);
+    },
+  });
   const dataDir = mkdtempSync(join(tmpdir(), 'spconn-test-'));
   const key = randomBytes(32);
   const logs: string[] = [];
