@@ -47,6 +47,8 @@ export interface CardContext {
   checklist?: Array<{ label: string; status: 'done' | 'current' | 'todo' | 'skipped' | 'failed' }>;
   /** The setup can still be cancelled. */
   cancellable?: boolean;
+  /** What a person must do now, with the step it belongs to (shows Done on the card). */
+  waiting?: { step: string; instruction: string };
 }
 
 const CHECK: Record<string, string> = { done: ':white_check_mark:', current: ':hourglass_flowing_sand:', todo: ':white_circle:', skipped: ':heavy_minus_sign:', failed: ':x:' };
@@ -80,8 +82,18 @@ export function requestCardBlocks(ctx: CardContext): AnyBlock[] {
   blocks.push({ type: 'section', text: { type: 'mrkdwn', text: state } });
   if (ctx.checklist) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: ctx.checklist.map((c) => `${CHECK[c.status]} ${c.label}`).join('\n') } });
+    if (row.state === 'running' && ctx.waiting) {
+      blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `:point_right: ${truncate(ctx.waiting.instruction, 2900)}` } });
+    }
     if (row.state === 'running' && ctx.cancellable) {
-      blocks.push({ type: 'actions', block_id: 'setup_actions', elements: [{ type: 'button', action_id: CARD_ACTIONS.setupCancel, text: plain('Cancel setup'), value: row.id }] });
+      blocks.push({
+        type: 'actions',
+        block_id: 'setup_actions',
+        elements: [
+          ...(ctx.waiting ? [{ type: 'button' as const, action_id: CARD_ACTIONS.setupDone, style: 'primary' as const, text: plain('Done'), value: `${row.id}:${ctx.waiting.step}` }] : []),
+          { type: 'button', action_id: CARD_ACTIONS.setupCancel, text: plain('Cancel setup'), value: row.id },
+        ],
+      });
     }
   }
   blocks.push({

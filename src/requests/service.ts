@@ -20,7 +20,7 @@ import type { PrivateLinkPlan } from '../connections/privateLink.js';
 import { ProjectPacer } from '../atlas/pacer.js';
 import { deletePrivateLink } from '../atlas/privateLinks.js';
 import type { EffectContext } from '../workflows/privateLinkEffects.js';
-import { actionFor, checklist, initialState, type PlSay, type PlState } from '../workflows/privateLinkMachine.js';
+import { actionFor, checklist, initialState, waitingInstruction, type PlSay, type PlState } from '../workflows/privateLinkMachine.js';
 import { PrivateLinkRunner, type PrivateLinkHost } from '../workflows/privateLinkRunner.js';
 
 export interface RequestServiceDeps {
@@ -461,7 +461,13 @@ export class RequestService implements PrivateLinkHost {
       summary,
       decidedBy: decision?.actor,
       outcome,
-      ...(workflow ? { checklist: checklist(workflow), cancellable: actionFor(workflow).kind !== 'finished' } : {}),
+      ...(workflow
+        ? {
+            checklist: checklist(workflow),
+            cancellable: actionFor(workflow).kind !== 'finished',
+            waiting: waitingInstruction(workflow) ? { step: workflow.step, instruction: waitingInstruction(workflow)! } : undefined,
+          }
+        : {}),
     };
   }
 

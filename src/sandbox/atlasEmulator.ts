@@ -95,6 +95,8 @@ function envelope(status: number, errorCode: string, detail: string, parameters:
 
 export class AtlasEmulator {
   readonly calls: AtlasCall[] = [];
+  /** Called when an operation has been carried out, before its answer is sent (tests kill the app here). */
+  afterHandle: ((call: AtlasCall) => void) | undefined;
   private readonly keys = new Map<string, string>();
   private readonly digest: DigestVerifier;
   private readonly projects = new Map<string, Project>();
@@ -258,6 +260,7 @@ export class AtlasEmulator {
     const params = route.pattern.exec(url.pathname)!.slice(2).map(decodeURIComponent);
     const reply = this.operate(route.operation, groupId, params, call.body, url.searchParams);
     call.handled = true;
+    this.afterHandle?.(call);
     call.invalidBody = reply.status === 400 && (reply.body as { errorCode?: string }).errorCode === 'INVALID_ATTRIBUTE';
     if (fault) return send(this.faultReply(fault));
     const limitHeaders = this.rateHeaders(groupId);

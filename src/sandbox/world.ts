@@ -37,6 +37,10 @@ export interface World {
   botToken: string;
   signingSecret: string;
   atlasKey: { publicKey: string; privateKey: string };
+  /** The config as written in a file (durations as text), for an app in another process. */
+  rawConfig: Record<string, unknown>;
+  /** Credentials the Secrets Manager emulator checks SigV4 signatures with. */
+  aws: { accessKeyId: string; secretAccessKey: string };
   secretsManagerClient(): SecretsManagerClient;
   stop(): Promise<void>;
 }
@@ -76,6 +80,8 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     botToken,
     signingSecret,
     atlasKey,
+    rawConfig: raw,
+    aws: { accessKeyId: WORLD.awsAccessKeyId, secretAccessKey: awsSecretKey },
     secretsManagerClient: () =>
       new SecretsManagerClient({
         region: 'us-east-1',

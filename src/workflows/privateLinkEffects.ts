@@ -26,7 +26,9 @@ export async function perform(action: PlAction, state: PlState, ctx: EffectConte
     case 'account_details':
       return { kind: 'account', awsAccountId: await awsAccountId(atlas, at.projectId, plan.atlasRegion) };
     case 'request_link': {
-      const link = await createConfluentLink(atlas, at.projectId, plan);
+      // find_link saw none: a link here now is one an earlier try of this step created.
+      const earlier = findLinkToCluster(await listPrivateLinks(atlas, at.projectId), plan);
+      const link = earlier ?? (await createConfluentLink(atlas, at.projectId, plan));
       return { kind: 'link_requested', linkId: link._id, createdByUs: true };
     }
     case 'poll_link': {

@@ -137,21 +137,24 @@ function minutes(ms: number): string {
   return ms >= 60_000 ? `${Math.round(ms / 60_000)} minutes` : `${Math.round(ms / 1000)} seconds`;
 }
 
+/** What a person must do in Confluent while the setup waits for them; shown in the thread and on the card. */
+export function waitingInstruction(state: PlState): string | undefined {
+  if (state.step === 'await_access') {
+    return `In Confluent Cloud, open the dedicated cluster → *Networking* → *Add Private Link Access* and add the Atlas AWS account \`${state.awsAccountId}\` (region ${state.plan.region}). Press *Done* when it is added.`;
+  }
+  if (state.step === 'await_access_point') {
+    return `In Confluent Cloud, open the cluster’s network settings and *add an access point* for the interface endpoint \`${state.interfaceEndpointId}\`. Press *Done* when it is added.`;
+  }
+  return undefined;
+}
+
 /** The step after a link is ready: serverless clusters need an access point first. */
 function afterLinkReady(state: PlState, now: Date, interfaceEndpointId: string | undefined): { state: PlState; say: PlSay[] } {
   const ready: PlSay = { text: `:white_check_mark: Private Link \`${state.linkId}\` is ready.` };
   if (state.plan.clusterKind === 'serverless' && !state.reused) {
     if (!interfaceEndpointId) return fail(state, now, `Atlas reports Private Link \`${state.linkId}\` as ready but without an interface endpoint ID; ask an operator to check it in Atlas.`);
-    return {
-      state: enter(state, 'await_access_point', now, { interfaceEndpointId }),
-      say: [
-        ready,
-        {
-          text: `In Confluent Cloud, open the cluster’s network settings and *add an access point* for the interface endpoint \`${interfaceEndpointId}\`. Press *Done* when it is added.`,
-          prompt: 'await_access_point',
-        },
-      ],
-    };
+    const next = enter(state, 'await_access_point', now, { interfaceEndpointId });
+    return { state: next, say: [ready, { text: waitingInstruction(next)!, prompt: 'await_access_point' }] };
   }
   return { state: enter(state, 'create_connection', now, { interfaceEndpointId }), say: [ready] };
 }
@@ -187,15 +190,8 @@ export function advance(state: PlState, outcome: PlOutcome, now: Date, timing: P
     }
     case 'account_details': {
       if (outcome.kind !== 'account') break;
-      return {
-        state: enter(state, 'await_access', now, { awsAccountId: outcome.awsAccountId }),
-        say: [
-          {
-            text: `In Confluent Cloud, open the dedicated cluster → *Networking* → *Add Private Link Access* and add the Atlas AWS account \`${outcome.awsAccountId}\` (region ${state.plan.region}). Press *Done* when it is added.`,
-            prompt: 'await_access',
-          },
-        ],
-      };
+      const next = enter(state, 'await_access', now, { awsAccountId: outcome.awsAccountId });
+      return { state: next, say: [{ text: waitingInstruction(next)!, prompt: 'await_access' }] };
     }
     case 'await_access': {
       if (outcome.kind !== 'done_clicked') break;

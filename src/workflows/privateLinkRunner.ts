@@ -39,7 +39,10 @@ export class PrivateLinkRunner {
   /** After a restart: every setup that had not finished goes on from its step. */
   async resumeAll(): Promise<void> {
     for (const row of await this.store.activeWorkflows()) {
-      if (row.kind === PRIVATE_LINK_WORKFLOW) this.schedule(row.request_id, row.next_run_at);
+      if (row.kind !== PRIVATE_LINK_WORKFLOW) continue;
+      // A reply lost in a crash must not leave a person without the Done button: the card has it too.
+      await this.host.refreshCard(row.request_id);
+      this.schedule(row.request_id, row.next_run_at);
     }
   }
 
