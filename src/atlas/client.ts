@@ -77,7 +77,17 @@ export class AtlasClient {
           }
         }
       }
-      const outcome = await this.attempt(call);
+      let outcome: T | RetryableFailure;
+      try {
+        outcome = await this.attempt(call);
+      } catch (error) {
+        // A conflict right after an ambiguous failure is usually our own earlier try landing late.
+        if (failure?.ambiguous && call.recover && error instanceof AtlasApiError && error.status === 409) {
+          const recovered = await call.recover();
+          if (recovered !== undefined) return recovered;
+        }
+        throw error;
+      }
       if (!(outcome instanceof RetryableFailure)) return outcome;
       failure = outcome;
       this.options.logger.warn({ operation: call.operation, attempt, reason: failure.reason }, 'Atlas call failed; will retry');

@@ -13,8 +13,9 @@ type Json = Record<string, unknown>;
 export interface AtlasEmulatorOptions {
   keys?: Array<{ publicKey: string; privateKey: string }>;
   nonceTtlMs?: number;
-  /** Authenticated calls per minute per project before 429 RATE_LIMIT_EXCEEDED. */
+  /** Authenticated calls per window (default a minute) per project before 429 RATE_LIMIT_EXCEEDED. */
   rateLimitPerMinute?: number;
+  rateLimitWindowMs?: number;
   /** GETs of a new Private Link before it reports DONE (negative: never by itself). */
   privateLinkReadyAfterPolls?: number;
   /** GETs of a PENDING (private networking) connection before it reports READY (negative: never). */
@@ -277,10 +278,11 @@ export class AtlasEmulator {
     const limit = this.options.rateLimitPerMinute;
     if (limit === undefined) return undefined;
     const now = Date.now();
-    const window = (this.windows.get(groupId) ?? []).filter((t) => now - t < 60_000);
+    const windowMs = this.options.rateLimitWindowMs ?? 60_000;
+    const window = (this.windows.get(groupId) ?? []).filter((t) => now - t < windowMs);
     this.windows.set(groupId, window);
     if (window.length >= limit) {
-      const retry = Math.max(1, Math.ceil((60_000 - (now - window[0]!)) / 1000));
+      const retry = Math.max(1, Math.ceil((windowMs - (now - window[0]!)) / 1000));
       return { ...envelope(429, 'RATE_LIMIT_EXCEEDED', 'Too many requests for this project.'), headers: { 'retry-after': String(retry) } };
     }
     window.push(now);
