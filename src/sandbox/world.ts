@@ -19,6 +19,7 @@ export const WORLD = {
   instance: 'spinstance',
   apiKeySecret: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:spconn/atlas',
   awsAccessKeyId: 'AKIDSPCONNSANDBOX',
+  s3Role: 'arn:aws:iam::123456789012:role/atlas-s3-writer',
 } as const;
 
 export interface WorldOptions {
@@ -54,7 +55,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const slack = await SlackEmulator.start({ botToken, teamId: WORLD.team });
   const atlas = await AtlasEmulator.start({ ...options.atlas, keys: [atlasKey] });
   const secrets = await SecretsManagerEmulator.start({ credentials: { accessKeyId: WORLD.awsAccessKeyId, secretAccessKey: awsSecretKey } });
-  atlas.addProject(WORLD.projectId, { instances: [WORLD.instance] });
+  atlas.addProject(WORLD.projectId, { instances: [WORLD.instance], awsIamRoles: [{ iamAssumedRoleArn: WORLD.s3Role }] });
   secrets.putSecret(WORLD.apiKeySecret, JSON.stringify(atlasKey));
 
   const raw: Record<string, unknown> = {

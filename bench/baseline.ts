@@ -1,0 +1,26 @@
+// The benchmark's baseline: a bare Bolt app on the same HTTP receiver whose /spconn handler only
+// acks and opens a fixed small view. spconn's ack path is judged against this.
+import { App, HTTPReceiver } from '@slack/bolt';
+
+const signingSecret = process.env.SLACK_SIGNING_SECRET ?? '';
+const receiver = new HTTPReceiver({ signingSecret, processBeforeResponse: false });
+const app = new App({
+  token: process.env.SLACK_BOT_TOKEN,
+  receiver,
+  deferInitialization: true,
+  clientOptions: { slackApiUrl: process.env.SLACK_API_URL, timeout: 5_000, retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 1_000 } },
+});
+const view = {
+  type: 'modal' as const,
+  callback_id: 'baseline',
+  title: { type: 'plain_text' as const, text: 'Baseline' },
+  blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: 'hello' } }],
+};
+app.command('/spconn', async ({ ack, body, client }) => {
+  await ack();
+  await client.views.open({ trigger_id: body.trigger_id, view }).catch(() => undefined);
+});
+await app.init();
+const server = await receiver.start({ port: 0, host: '127.0.0.1' } as unknown as number);
+const address = (server as unknown as { address(): { port: number } }).address();
+process.stdout.write(`${JSON.stringify({ port: address.port, msg: 'baseline listening' })}\n`);

@@ -1,0 +1,228 @@
+// `npm run bench`: spconn against a bare Bolt baseline on the same machine in the same run, plus
+// secrets, workflow and footprint figures. Writes bench/results/latest.md. `--smoke` runs tiny
+// sizes so `npm test` keeps the bench working without judging any figure.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { startWorld, WORLD, type World } from '../src/sandbox/world.js';
+import { SlackDriver, sign, state } from '../test/support/slackDriver.js';
+import { privateLinkValues } from '../test/support/privateLink.js';
+
+const SMOKE = process.argv.includes('--smoke');
+const ROOT = new URL('../', import.meta.url).pathname;
+const size = {
+  duration: SMOKE ? 1 : 10,
+  concurrencies: SMOKE ? [1] : [1, 16, 64],
+  submissions: SMOKE ? 10 : 400,
+  approvals: SMOKE ? 20 : 1000,
+  setups: SMOKE ? 5 : 1000,
+  atlasLimit: SMOKE ? 1000 : 6000,
+};
+
+interface Proc {
+  child: ChildProcess;
+  url: string;
+  startupMs: number;
+}
+
+function rss(pid: number): { rssMb: number; peakMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
+}
+
+async function spawnApp(args: string[], env: Record<string, string>): Promise<Proc> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1', LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      const m = /"port":(\d+)/.exec(chunk.toString());
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)));
+  });
+  return { child, url: `http://127.0.0.1:${port}`, startupMs: performance.now() - t0 };
+}
+
+function spconnEnv(world: World, dataDir: string): Record<string, string> {
+  const configFile = join(dataDir, 'config.yaml');
+  writeFileSync(configFile, JSON.stringify(world.rawConfig));
+  return {
+    // spconn logs its listening line at info.
+    LOG_LEVEL: 'info',
+    SLACK_BOT_TOKEN: world.botToken,
+    SLACK_SIGNING_SECRET: world.signingSecret,
+    SLACK_API_URL: world.slack.url,
+    SPCONN_CONFIG: configFile,
+    SPCONN_DATA_DIR: dataDir,
+    SPCONN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    PORT: '0',
+    HOST: '127.0.0.1',
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: world.aws.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: world.aws.secretAccessKey,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: world.secrets.url,
+  };
+}
+
+const pct = (xs: number[], p: number) => {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+
+/** Slack-signed `/spconn create https` at a concurrency: ack latency and request → views.open latency. */
+async function ackPath(world: World, url: string, connections: number) {
+  const sent = new Map<string, number>();
+  const openLatency: number[] = [];
+  const before = world.slack.calls.length;
+  const result = await autocannon({
+    url: `${url}/slack/events`,
+    connections,
+    duration: size.duration,
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    requests: [
+      {
+        setupRequest: (req) => {
+          const triggerId = world.slack.issueTriggerId();
+          const body = new SlackDriver(url, world.signingSecret).slashCommandBody('create https', { user: WORLD.requester, channel: WORLD.channel, triggerId });
+          const ts = Math.floor(Date.now() / 1000);
+          sent.set(triggerId, performance.now());
+          return { ...req, body, headers: { ...req.headers, 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sign(world.signingSecret, ts, body) } };
+        },
+      },
+    ],
+  });
+  for (const call of world.slack.calls.slice(before)) {
+    if (call.method !== 'views.open') continue;
+    const t0 = sent.get(String(call.args.trigger_id));
+    if (t0 !== undefined) openLatency.push(call.at - (performance.timeOrigin + t0));
+  }
+  return { rps: result.requests.average, ackP50: result.latency.p50, ackP99: result.latency.p99, openP50: pct(openLatency, 50), openP99: pct(openLatency, 99), non2xx: result.non2xx };
+}
+
+async function main(): Promise<void> {
+  const rows: string[] = [];
+  const note = (line: string) => {
+    rows.push(line);
+    process.stdout.write(`${line}\n`);
+  };
+  const machine = `${cpus()[0]?.model ?? 'unknown CPU'} · ${cpus().length} cores · Node ${process.version}`;
+  note(`# spconn benchmark${SMOKE ? ' (smoke run: sizes too small to mean anything)' : ''}\n\n${new Date().toISOString()} · ${machine}\n`);
+
+  // 1. Ack path, spconn vs baseline, same world.
+  const world = await startWorld({
+    configPatch: (raw) => {
+      (raw.atlas as Record<string, unknown>).pacing = { calls: Math.floor(size.atlasLimit * 0.8), per: '1m' };
+      raw.privateLink = { pollMin: '200ms', pollMax: '2s', linkTimeout: '30m', connectionTimeout: '30m' };
+    },
+    atlas: { rateLimitPerMinute: size.atlasLimit, privateLinkReadyAfterPolls: 2, connectionReadyAfterPolls: 1 },
+  });
+  const dataDir = mkdtempSync(join(tmpdir(), 'spconn-bench-'));
+  const spconn = await spawnApp(['src/main.ts'], spconnEnv(world, dataDir));
+  const baseline = await spawnApp(['bench/baseline.ts'], { SLACK_BOT_TOKEN: world.botToken, SLACK_SIGNING_SECRET: world.signingSecret, SLACK_API_URL: world.slack.url });
+  await new Promise((r) => setTimeout(r, 500));
+  const idle = rss(spconn.child.pid!);
+
+  note('## 1. Ack path: `/spconn create https`\n');
+  note('| concurrency | app | req/s | ack p50 ms | ack p99 ms | → views.open p50 ms | → views.open p99 ms |');
+  note('|---|---|---|---|---|---|---|');
+  const goals: string[] = [];
+  for (const c of size.concurrencies) {
+    const b = await ackPath(world, baseline.url, c);
+    const s = await ackPath(world, spconn.url, c);
+    const r = (x: number, y: number) => (y > 0 ? (x / y).toFixed(2) : 'n/a');
+    note(`| ${c} | baseline | ${b.rps.toFixed(0)} | ${b.ackP50} | ${b.ackP99} | ${b.openP50.toFixed(1)} | ${b.openP99.toFixed(1)} |`);
+    note(`| ${c} | spconn | ${s.rps.toFixed(0)} | ${s.ackP50} | ${s.ackP99} | ${s.openP50.toFixed(1)} | ${s.openP99.toFixed(1)} |`);
+    note(`| ${c} | ratio | ${r(s.rps, b.rps)} | ${r(s.ackP50, b.ackP50)} | ${r(s.ackP99, b.ackP99)} | ${r(s.openP50, b.openP50)} | ${r(s.openP99, b.openP99)} |`);
+    goals.push(`ack p99 ratio at ${c}: ${r(s.ackP99, b.ackP99)} (goal ≤ 1.25); views.open p99 ratio: ${r(s.openP99, b.openP99)} (goal ≤ 1.25)`);
+    if (c === 64) goals.push(`views.open p99 at 64: ${s.openP99.toFixed(1)} ms (goal < 50 ms)`);
+  }
+  baseline.child.kill();
+
+  // 2. Submission path.
+  const driver = new SlackDriver(spconn.url, world.signingSecret, WORLD.team);
+  const submitLatency: number[] = [];
+  const submitOne = async (i: number) => {
+    const trigger = world.slack.issueTriggerId();
+    await driver.command('create https', { user: WORLD.requester, channel: WORLD.channel, triggerId: trigger });
+    await world.slack.waitFor(() => [...world.slack.views.values()].some((v) => v.triggerId === trigger), 10_000);
+    const view = [...world.slack.views.values()].find((v) => v.triggerId === trigger)!;
+    const t0 = performance.now();
+    await driver.submitView(
+      { ...view.view, id: view.id },
+      {
+        target: { target: state.select('sandbox') },
+        connection_type: { connection_type_picked: state.select('https') },
+        connection_name: { name: state.text(`bench-${i}`) },
+        https_url: { url: state.text('https://bench.example.com/hook') },
+        https_headers: { headers: state.text('Authorization: Bearer bench-token') },
+      },
+      { user: WORLD.requester },
+    );
+    submitLatency.push(performance.now() - t0);
+  };
+  for (let i = 0; i < size.submissions; i += 16) await Promise.all(Array.from({ length: Math.min(16, size.submissions - i) }, (_, k) => submitOne(i + k)));
+  note(`\n## 2. Submission path: valid \`view_submission\` at concurrency 16 (${size.submissions})\n`);
+  note(`ack p50 ${pct(submitLatency, 50).toFixed(1)} ms · p99 ${pct(submitLatency, 99).toFixed(1)} ms (includes the Atlas name check)`);
+
+  // 3. Secrets: many approvals at once, one GetSecretValue.
+  for (let i = size.submissions; i < size.approvals; i += 16) await Promise.all(Array.from({ length: Math.min(16, size.approvals - i) }, (_, k) => submitOne(i + k)));
+  await world.slack.waitFor(() => world.slack.messages.filter((m) => !m.threadTs && m.text.includes('bench-')).length >= size.approvals, 60_000);
+  const cards = world.slack.messages.filter((m) => !m.threadTs && m.text.includes('bench-')).slice(0, size.approvals);
+  const secretsBefore = world.secrets.count('secretsmanager.GetSecretValue');
+  await Promise.all(cards.map((m) => driver.clickButton({ channel: m.channel, ts: m.ts, blocks: m.blocks }, 'request_approve', { user: WORLD.owner })));
+  await world.atlas.waitFor(() => world.atlas.count('createConnection') >= size.approvals, 120_000);
+  note(`\n## 3. Secrets\n\n${size.approvals} concurrent approvals → ${world.secrets.count('secretsmanager.GetSecretValue') - secretsBefore} new GetSecretValue calls (goal: 0 new, 1 per cache period; total ${world.secrets.count('secretsmanager.GetSecretValue')})`);
+
+  // 4. Workflows: Private Link setups at once under an Atlas rate limit.
+  const t0 = performance.now();
+  let peakRss = 0;
+  const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, rss(spconn.child.pid!).rssMb)), 200);
+  const setupCards: string[] = [];
+  for (let i = 0; i < size.setups; i++) {
+    const id = `b${String(i).padStart(4, '0')}`;
+    const domain = `${id}.us-east-1.aws.confluent.cloud`;
+    const trigger = world.slack.issueTriggerId();
+    await driver.command('create privatelink', { user: WORLD.requester, channel: WORLD.channel, triggerId: trigger });
+    await world.slack.waitFor(() => [...world.slack.views.values()].some((v) => v.triggerId === trigger), 10_000);
+    const view = [...world.slack.views.values()].find((v) => v.triggerId === trigger)!;
+    const cluster = { region: 'us-east-1', service: `com.amazonaws.vpce.us-east-1.vpce-svc-0${id}0123456789a`, domain, bootstrap: `lkc-${id}.${domain}:9092`, apiKey: 'ABCDEFGH12345678', apiSecret: 'bench-secret-value' };
+    await driver.submitView({ ...view.view, id: view.id }, { target: { target: state.select('sandbox') }, connection_type: { connection_type_picked: state.select('privatelink') }, ...privateLinkValues(`pl-${id}`, 'serverless', cluster) }, { user: WORLD.requester });
+    setupCards.push(`pl-${id}`);
+  }
+  await world.slack.waitFor(() => world.slack.messages.filter((m) => !m.threadTs && m.text.includes('connection pl-')).length >= size.setups, 60_000);
+  const plCards = world.slack.messages.filter((m) => !m.threadTs && m.text.includes('connection pl-'));
+  await Promise.all(plCards.map((m) => driver.clickButton({ channel: m.channel, ts: m.ts, blocks: m.blocks }, 'request_approve', { user: WORLD.owner })));
+  const pressed = new Set<string>();
+  const finished = () => plCards.filter((c) => world.slack.thread(c.channel, c.ts).some((m) => /^:(white_check_mark|x): <@/.test(m.text))).length;
+  while (finished() < size.setups) {
+    await world.slack.waitFor(() => finished() >= size.setups || plCards.some((c) => !pressed.has(c.ts) && JSON.stringify(world.slack.messages.find((m) => m.ts === c.ts)!.blocks).includes('privatelink_done')), 600_000);
+    const ready = plCards.filter((c) => !pressed.has(c.ts) && JSON.stringify(world.slack.messages.find((m) => m.ts === c.ts)!.blocks).includes('privatelink_done'));
+    for (const c of ready) pressed.add(c.ts);
+    await Promise.all(ready.map((c) => driver.clickButton({ channel: c.channel, ts: c.ts, blocks: world.slack.messages.find((m) => m.ts === c.ts)!.blocks }, 'privatelink_done', { user: WORLD.requester })));
+  }
+  clearInterval(rssTimer);
+  const authed = world.atlas.calls.filter((c) => c.authenticated).map((c) => c.at).sort((a, b) => a - b);
+  let peakPerMinute = 0;
+  for (let i = 0, j = 0; i < authed.length; i++) {
+    while (authed[i]! - authed[j]! >= 60_000) j++;
+    peakPerMinute = Math.max(peakPerMinute, i - j + 1);
+  }
+  note(`\n## 4. Workflows: ${size.setups} Private Link setups at once (Atlas limit ${size.atlasLimit}/min per project)\n`);
+  note(`all finished in ${((performance.now() - t0) / 1000).toFixed(1)} s · peak Atlas calls in any minute ${peakPerMinute} (limit ${size.atlasLimit}) · 429 answers ${world.atlas.calls.filter((c) => c.status === 429).length} · peak app RSS ${peakRss.toFixed(0)} MB`);
+
+  note(`\n## 5. Footprint\n\nstart-up to listening ${spconn.startupMs.toFixed(0)} ms (baseline ${baseline.startupMs.toFixed(0)} ms) · idle RSS ${idle.rssMb.toFixed(0)} MB (goal < 120 MB)`);
+  note(`\n## Goals\n\n${goals.map((g) => `- ${g}`).join('\n')}`);
+
+  spconn.child.kill();
+  await world.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+  if (!SMOKE) writeFileSync(join(ROOT, 'bench/results/latest.md'), `${rows.join('\n')}\n`);
+}
+
+await main();
