@@ -97,6 +97,13 @@ async function ackPath(world: World, url: string, connections: number) {
       },
     ],
   });
+  // Let the app drain its backlog (views.open calls still queued) before the next measurement.
+  const opened = () => world.slack.calls.slice(before).filter((c) => c.method === 'views.open').length;
+  let last = -1;
+  while (opened() !== last && opened() < sent.size) {
+    last = opened();
+    await world.slack.waitFor(() => opened() > last, 5_000).catch(() => undefined);
+  }
   for (const call of world.slack.calls.slice(before)) {
     if (call.method !== 'views.open') continue;
     const t0 = sent.get(String(call.args.trigger_id));

@@ -108,6 +108,11 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
     requests.expireDue().catch((err: unknown) => logger.error({ err }, 'expiry sweep failed'));
   }, deps.expirySweepMs ?? 60_000);
   sweep.unref();
+  // Work a dead replica left behind is taken over once its lease runs out.
+  const takeOver = setInterval(() => {
+    requests.takeOverAbandoned().catch((err: unknown) => logger.error({ err }, 'take-over scan failed'));
+  }, config.replicas.scanEvery);
+  takeOver.unref();
 
   await requests.resumeInterrupted();
 
@@ -121,6 +126,7 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
       }),
     async stop() {
       clearInterval(sweep);
+      clearInterval(takeOver);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

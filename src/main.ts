@@ -8,14 +8,13 @@ import { isSpconnError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 import { SecretCache } from './secrets/apiKeys.js';
 import { resolveSealer } from './secrets/encryptionKey.js';
-import { openSqliteStore } from './store/sqlite.js';
+import { openStore } from './store/index.js';
 
 async function startProduction(env: Env, logger: Logger): Promise<void> {
   if (!env.SLACK_BOT_TOKEN || !env.SLACK_SIGNING_SECRET) {
     throw new Error('SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are both required outside the sandbox.');
   }
   if (env.SLACK_APP_TOKEN) throw new Error('Socket Mode (SLACK_APP_TOKEN) is not supported yet; unset it and use the HTTP request URL.');
-  if (env.DATABASE_URL) throw new Error('DATABASE_URL (PostgreSQL) is not supported yet; unset it to use the embedded store in SPCONN_DATA_DIR.');
   const config = await loadConfigFile(env.SPCONN_CONFIG);
   const secretsManager = new SecretsManagerClient({});
   const sealer = await resolveSealer({
@@ -23,7 +22,7 @@ async function startProduction(env: Env, logger: Logger): Promise<void> {
     keySecret: config.secrets.encryptionKeySecret,
     secrets: new SecretCache(secretsManager, { ttlMs: config.secrets.cacheTtl, logger }),
   });
-  const store = await openSqliteStore(env.SPCONN_DATA_DIR);
+  const store = await openStore({ databaseUrl: env.DATABASE_URL, dataDir: env.SPCONN_DATA_DIR });
   const app = await buildApp({
     config,
     slack: { botToken: env.SLACK_BOT_TOKEN, signingSecret: env.SLACK_SIGNING_SECRET, apiUrl: env.SLACK_API_URL },

@@ -58,6 +58,15 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    replicas: z
+      .object({
+        /** How long a replica may hold an approved request or a setup step before another takes it over. */
+        leaseTime: durationSchema.default(5 * 60_000),
+        /** How often each replica looks for work whose lease ran out. */
+        scanEvery: durationSchema.default(15_000),
+      })
+      .strict()
+      .prefault({}),
     approvals: z
       .object({ expireAfter: durationSchema.default(86_400_000) })
       .strict()

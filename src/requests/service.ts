@@ -2,6 +2,7 @@
 // or pending → rejected | expired | cancelled. Every change goes through the store's conditional
 // transition, so a double click or two owners at once change a request exactly once.
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { apiKeySecretOf, type Config, type Target } from '../config/file.js';
 import { AtlasClient } from '../atlas/client.js';
 import { createConnection, deleteConnection, getConnection } from '../atlas/streams.js';
@@ -61,6 +62,8 @@ export class RequestService implements PrivateLinkHost {
   private readonly running = new Set<Promise<void>>();
   private readonly pacer: ProjectPacer;
   readonly privateLinks: PrivateLinkRunner;
+  /** This process among the replicas sharing the store; leases carry it. */
+  readonly replicaId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
 
   constructor(private readonly deps: RequestServiceDeps) {
     const { atlas, privateLink } = deps.config;
@@ -70,6 +73,8 @@ export class RequestService implements PrivateLinkHost {
       this,
       { pollMinMs: privateLink.pollMin, pollMaxMs: privateLink.pollMax, linkTimeoutMs: privateLink.linkTimeout, connectionTimeoutMs: privateLink.connectionTimeout },
       deps.logger,
+      this.replicaId,
+      deps.config.replicas.leaseTime,
     );
   }
 
@@ -146,6 +151,8 @@ export class RequestService implements PrivateLinkHost {
       expires_at: new Date(now.getTime() + this.deps.config.approvals.expireAfter).toISOString(),
       updated_at: now.toISOString(),
       outcome_json: null,
+      lease_owner: null,
+      lease_until: null,
     };
     await this.deps.store.insert(row, input.requesterId);
     let posted: { channel: string; ts: string };
@@ -278,7 +285,14 @@ export class RequestService implements PrivateLinkHost {
 
   /** Finishes work a stopped process left approved or running; a create looks before it creates. */
   async resumeInterrupted(): Promise<void> {
-    await this.privateLinks.resumeAll();
+    await this.deps.store.clearLeasesIfSingleProcess();
+    await this.privateLinks.resumeAll({ refreshCards: true });
+    await this.takeOverAbandoned();
+  }
+
+  /** Work whose lease ran out (its replica died) is taken over here; run periodically. */
+  async takeOverAbandoned(): Promise<void> {
+    await this.privateLinks.resumeAll({ refreshCards: false });
     for (const row of await this.deps.store.interrupted()) {
       if (await this.deps.store.getWorkflow(row.id)) continue;
       this.deps.logger.info({ requestId: row.id, state: row.state }, 'resuming interrupted request');
@@ -308,6 +322,8 @@ export class RequestService implements PrivateLinkHost {
     await this.idle();
     await this.privateLinks.stop();
     await this.idle();
+    // Hand the work back at once rather than when the leases run out.
+    await this.deps.store.releaseAll(this.replicaId);
   }
 
   // ---- PrivateLinkHost: what the Private Link runner needs from the request it belongs to ----
@@ -387,6 +403,8 @@ export class RequestService implements PrivateLinkHost {
   }
 
   private async execute(requestId: string, resuming = false): Promise<void> {
+    // With several replicas, the one holding the lease does the work; the others leave it.
+    if (!(await this.deps.store.claimRequest(requestId, this.replicaId, this.deps.config.replicas.leaseTime))) return;
     const row = await this.load(requestId);
     const target = this.targetNamed(row.target_name);
     const claimed = await this.deps.store.transition({ id: row.id, from: resuming ? ['approved', 'running'] : ['approved'], to: 'running', actor: 'spconn' });

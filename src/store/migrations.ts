@@ -1,7 +1,9 @@
 // Schema migrations, in order. Written once for SQLite and PostgreSQL alike.
 import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
-const migrations: Record<string, Migration> = {
+export type Dialect = 'sqlite' | 'postgres';
+
+const migrations = (dialect: Dialect): Record<string, Migration> => ({
   '0001_requests': {
     async up(db: Kysely<unknown>) {
       await db.schema
@@ -27,7 +29,7 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('requests_requester_state').on('requests').columns(['requester_id', 'state']).execute();
       await db.schema
         .createTable('request_events')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('id', dialect === 'postgres' ? 'serial' : 'integer', (c) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
         .addColumn('request_id', 'text', (c) => c.notNull().references('requests.id'))
         .addColumn('at', 'text', (c) => c.notNull())
         .addColumn('actor', 'text', (c) => c.notNull())
@@ -53,8 +55,18 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('workflows_active').on('workflows').columns(['active', 'next_run_at']).execute();
     },
   },
-};
+  // Leases: with several replicas, the one holding a request's or a workflow's lease works on it;
+  // when a replica dies its leases run out and another takes the work over.
+  '0003_leases': {
+    async up(db: Kysely<unknown>) {
+      for (const table of ['requests', 'workflows']) {
+        await db.schema.alterTable(table).addColumn('lease_owner', 'text').execute();
+        await db.schema.alterTable(table).addColumn('lease_until', 'text').execute();
+      }
+    },
+  },
+});
 
-export const migrationProvider: MigrationProvider = {
-  getMigrations: async () => migrations,
-};
+export function migrationProvider(dialect: Dialect): MigrationProvider {
+  return { getMigrations: async () => migrations(dialect) };
+}

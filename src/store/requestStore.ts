@@ -1,7 +1,7 @@
 // Requests and their audit trail. Every state change is a conditional update plus an event in
 // one transaction, so two clicks at once change a request once: the database decides, not memory.
 import { Kysely, Migrator, type Transaction } from 'kysely';
-import { migrationProvider } from './migrations.js';
+import { migrationProvider, type Dialect } from './migrations.js';
 import { OPEN_STATES, type Database, type RequestEventsTable, type RequestState, type RequestsTable, type WorkflowsTable } from './schema.js';
 
 export type RequestRow = RequestsTable;
@@ -21,11 +21,61 @@ export interface Transition {
 }
 
 export class RequestStore {
-  constructor(readonly db: Kysely<Database>) {}
+  constructor(
+    readonly db: Kysely<Database>,
+    readonly dialect: Dialect,
+  ) {}
 
+  /** Safe when several replicas start at once: Kysely's migrator takes a lock first. */
   async migrate(): Promise<void> {
-    const { error } = await new Migrator({ db: this.db, provider: migrationProvider }).migrateToLatest();
+    const { error } = await new Migrator({ db: this.db, provider: migrationProvider(this.dialect) }).migrateToLatest();
     if (error) throw error;
+  }
+
+  /** Reachable and answering (for /readyz). */
+  async ping(): Promise<void> {
+    await this.db.selectFrom('requests').select('id').limit(1).execute();
+  }
+
+  /** Takes (or renews) the lease on an approved or running request; false when another replica holds it. */
+  async claimRequest(id: string, owner: string, leaseMs: number): Promise<boolean> {
+    const now = new Date();
+    const result = await this.db
+      .updateTable('requests')
+      .set({ lease_owner: owner, lease_until: new Date(now.getTime() + leaseMs).toISOString() })
+      .where('id', '=', id)
+      .where('state', 'in', ['approved', 'running'])
+      .where((eb) => eb.or([eb('lease_owner', 'is', null), eb('lease_owner', '=', owner), eb('lease_until', '<', now.toISOString())]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async claimWorkflow(requestId: string, owner: string, leaseMs: number): Promise<boolean> {
+    const now = new Date();
+    const result = await this.db
+      .updateTable('workflows')
+      .set({ lease_owner: owner, lease_until: new Date(now.getTime() + leaseMs).toISOString() })
+      .where('request_id', '=', requestId)
+      .where('active', '=', 1)
+      .where((eb) => eb.or([eb('lease_owner', 'is', null), eb('lease_owner', '=', owner), eb('lease_until', '<', now.toISOString())]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async releaseWorkflow(requestId: string, owner: string): Promise<void> {
+    await this.db.updateTable('workflows').set({ lease_owner: null, lease_until: null }).where('request_id', '=', requestId).where('lease_owner', '=', owner).execute();
+  }
+
+  /** The embedded store has one process by design: at its start no lease is real any more. */
+  async clearLeasesIfSingleProcess(): Promise<void> {
+    if (this.dialect !== 'sqlite') return;
+    await this.db.updateTable('workflows').set({ lease_owner: null, lease_until: null }).execute();
+    await this.db.updateTable('requests').set({ lease_owner: null, lease_until: null }).execute();
+  }
+
+  async releaseAll(owner: string): Promise<void> {
+    await this.db.updateTable('workflows').set({ lease_owner: null, lease_until: null }).where('lease_owner', '=', owner).execute();
+    await this.db.updateTable('requests').set({ lease_owner: null, lease_until: null }).where('lease_owner', '=', owner).execute();
   }
 
   async insert(row: RequestRow, actor: string): Promise<void> {
@@ -84,15 +134,22 @@ export class RequestStore {
     return this.db.selectFrom('requests').selectAll().where('state', '=', 'pending').where('expires_at', '<=', now.toISOString()).execute();
   }
 
-  /** Approved or running requests: work a stopped process left unfinished. */
+  /** Approved or running requests nobody holds a lease on: work a stopped replica left unfinished. */
   async interrupted(): Promise<RequestRow[]> {
-    return this.db.selectFrom('requests').selectAll().where('state', 'in', ['approved', 'running']).orderBy('created_at').execute();
+    const now = new Date().toISOString();
+    return this.db
+      .selectFrom('requests')
+      .selectAll()
+      .where('state', 'in', ['approved', 'running'])
+      .where((eb) => eb.or([eb('lease_owner', 'is', null), eb('lease_until', '<', now)]))
+      .orderBy('created_at')
+      .execute();
   }
 
   async insertWorkflow(requestId: string, kind: string, state: unknown, nextRunAt: string | null): Promise<void> {
     await this.db
       .insertInto('workflows')
-      .values({ request_id: requestId, kind, state_json: JSON.stringify(state), version: 1, active: 1, next_run_at: nextRunAt, updated_at: new Date().toISOString() })
+      .values({ request_id: requestId, kind, state_json: JSON.stringify(state), version: 1, active: 1, next_run_at: nextRunAt, updated_at: new Date().toISOString(), lease_owner: null, lease_until: null })
       .onConflict((oc) => oc.column('request_id').doNothing())
       .execute();
   }
@@ -112,8 +169,16 @@ export class RequestStore {
     return Number(result.numUpdatedRows) === 1;
   }
 
+  /** Active workflows nobody holds a lease on (all of them, at start-up: no lease survives a restart). */
   async activeWorkflows(): Promise<WorkflowRow[]> {
-    return this.db.selectFrom('workflows').selectAll().where('active', '=', 1).orderBy('next_run_at').execute();
+    const now = new Date().toISOString();
+    return this.db
+      .selectFrom('workflows')
+      .selectAll()
+      .where('active', '=', 1)
+      .where((eb) => eb.or([eb('lease_owner', 'is', null), eb('lease_until', '<', now)]))
+      .orderBy('next_run_at')
+      .execute();
   }
 
   async close(): Promise<void> {

@@ -24,6 +24,8 @@ export interface RequestsTable {
   expires_at: string;
   updated_at: string;
   outcome_json: string | null;
+  lease_owner: string | null;
+  lease_until: string | null;
 }
 
 export interface RequestEventsTable {
@@ -45,6 +47,8 @@ export interface WorkflowsTable {
   active: number;
   next_run_at: string | null;
   updated_at: string;
+  lease_owner: string | null;
+  lease_until: string | null;
 }
 
 export interface Database {

@@ -14,7 +14,7 @@ export async function openSqliteStore(dataDir: string): Promise<RequestStore> {
   file.pragma('synchronous = NORMAL');
   file.pragma('busy_timeout = 5000');
   file.pragma('foreign_keys = ON');
-  const store = new RequestStore(new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) }));
+  const store = new RequestStore(new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) }), 'sqlite');
   await store.migrate();
   return store;
 }

@@ -28,6 +28,9 @@ export class PrivateLinkRunner {
     private readonly host: PrivateLinkHost,
     private readonly timing: PlTiming,
     private readonly logger: Logger,
+    private readonly owner: string,
+    /** Longer than any one step (an Atlas call with its retries). */
+    private readonly leaseMs: number,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -37,11 +40,11 @@ export class PrivateLinkRunner {
   }
 
   /** After a restart: every setup that had not finished goes on from its step. */
-  async resumeAll(): Promise<void> {
+  async resumeAll(opts: { refreshCards: boolean }): Promise<void> {
     for (const row of await this.store.activeWorkflows()) {
-      if (row.kind !== PRIVATE_LINK_WORKFLOW) continue;
+      if (row.kind !== PRIVATE_LINK_WORKFLOW || this.running.has(row.request_id) || this.timers.has(row.request_id)) continue;
       // A reply lost in a crash must not leave a person without the Done button: the card has it too.
-      await this.host.refreshCard(row.request_id);
+      if (opts.refreshCards) await this.host.refreshCard(row.request_id);
       this.schedule(row.request_id, row.next_run_at);
     }
   }
@@ -111,7 +114,17 @@ export class PrivateLinkRunner {
   }
 
   private async loop(requestId: string): Promise<void> {
+    try {
+      await this.steps(requestId);
+    } finally {
+      await this.store.releaseWorkflow(requestId, this.owner).catch(() => undefined);
+    }
+  }
+
+  private async steps(requestId: string): Promise<void> {
     while (!this.stopped) {
+      // One replica at a time works on a setup; the lease is renewed before every step.
+      if (!(await this.store.claimWorkflow(requestId, this.owner, this.leaseMs))) return;
       const row = await this.store.getWorkflow(requestId);
       if (!row || !row.active) return;
       const state = plStateSchema.parse(JSON.parse(row.state_json));
