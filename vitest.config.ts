@@ -5,8 +5,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // Two cores on CI: files run in parallel forks, tests inside a file in order.
+    // One file at a time: several suites start real processes (app replicas, PostgreSQL, Apache)
+    // and the 200-setup test must not share two cores with them.
     pool: 'forks',
-    maxWorkers: 2,
+    maxWorkers: 1,
   },
 });

@@ -153,6 +153,7 @@ export class RequestService implements PrivateLinkHost {
       outcome_json: null,
       lease_owner: null,
       lease_until: null,
+      notified_at: null,
     };
     await this.deps.store.insert(row, input.requesterId);
     let posted: { channel: string; ts: string };
@@ -290,8 +291,27 @@ export class RequestService implements PrivateLinkHost {
     await this.takeOverAbandoned();
   }
 
+  /**
+   * Posts an ended request's outcome in its thread and brings the card up to date, then marks it
+   * told. Posting before marking means a replica that dies in between leaves it to be posted again
+   * (at least once) rather than never.
+   */
+  private async announceOutcome(requestId: string): Promise<void> {
+    const row = await this.load(requestId);
+    if (row.notified_at) return;
+    await this.refreshCard(requestId);
+    const message = row.outcome_json ? outcomeSchema.parse(JSON.parse(row.outcome_json)).message : `The request ${row.state}.`;
+    const icon = row.state === 'succeeded' ? ':white_check_mark:' : row.state === 'cancelled' ? ':heavy_multiplication_x:' : ':x:';
+    await this.deps.notifier.reply({ row }, `${icon} <@${row.requester_id}> ${message}`);
+    await this.deps.store.markNotified(requestId);
+  }
+
   /** Work whose lease ran out (its replica died) is taken over here; run periodically. */
   async takeOverAbandoned(): Promise<void> {
+    for (const row of await this.deps.store.unnotified(this.deps.config.replicas.leaseTime)) {
+      this.deps.logger.info({ requestId: row.id }, 'posting an outcome a stopped replica did not post');
+      await this.announceOutcome(row.id);
+    }
     await this.privateLinks.resumeAll({ refreshCards: false });
     for (const row of await this.deps.store.interrupted()) {
       if (await this.deps.store.getWorkflow(row.id)) continue;
@@ -349,10 +369,8 @@ export class RequestService implements PrivateLinkHost {
       state.step === 'done'
         ? `Kafka connection \`${row.connection_name}\` is READY over Private Link \`${state.linkId}\`${state.reused ? ' (reused)' : ''}.`
         : (state.outcome ?? 'The setup ended.');
-    await this.deps.store.transition({ id: requestId, from: ['running'], to, actor: 'spconn', dropSecrets: true, outcome: { message } });
-    await this.refreshCard(requestId);
-    const icon = to === 'succeeded' ? ':white_check_mark:' : to === 'cancelled' ? ':heavy_multiplication_x:' : ':x:';
-    await this.deps.notifier.reply({ row }, `${icon} <@${row.requester_id}> ${message}`);
+    if (!(await this.deps.store.transition({ id: requestId, from: ['running'], to, actor: 'spconn', dropSecrets: true, outcome: { message } }))) return;
+    await this.announceOutcome(requestId);
   }
 
   /** Done or Cancel on a setup: the requester or an owner of the target only. */
@@ -404,7 +422,19 @@ export class RequestService implements PrivateLinkHost {
 
   private async execute(requestId: string, resuming = false): Promise<void> {
     // With several replicas, the one holding the lease does the work; the others leave it.
-    if (!(await this.deps.store.claimRequest(requestId, this.replicaId, this.deps.config.replicas.leaseTime))) return;
+    const leaseTime = this.deps.config.replicas.leaseTime;
+    if (!(await this.deps.store.claimRequest(requestId, this.replicaId, leaseTime))) return;
+    // Renew the lease while the Atlas call runs, so no other replica takes over work in progress.
+    const heartbeat = setInterval(() => void this.deps.store.claimRequest(requestId, this.replicaId, leaseTime).catch(() => undefined), leaseTime / 3);
+    heartbeat.unref();
+    try {
+      await this.executeClaimed(requestId, resuming);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  private async executeClaimed(requestId: string, resuming: boolean): Promise<void> {
     const row = await this.load(requestId);
     const target = this.targetNamed(row.target_name);
     const claimed = await this.deps.store.transition({ id: row.id, from: resuming ? ['approved', 'running'] : ['approved'], to: 'running', actor: 'spconn' });
@@ -430,7 +460,7 @@ export class RequestService implements PrivateLinkHost {
       this.deps.logger.error({ err, requestId }, 'Atlas call failed');
       outcome = { state: 'failed', message };
     }
-    await this.deps.store.transition({
+    const ended = await this.deps.store.transition({
       id: row.id,
       from: ['running'],
       to: outcome.state,
@@ -438,9 +468,9 @@ export class RequestService implements PrivateLinkHost {
       dropSecrets: true,
       outcome: { message: outcome.message, state: outcome.atlasState },
     });
-    await this.refreshCard(row.id);
-    const icon = outcome.state === 'succeeded' ? ':white_check_mark:' : ':x:';
-    await this.deps.notifier.reply({ row: running }, `${icon} <@${row.requester_id}> ${outcome.message}`);
+    // Another replica that took over ended it first: the request ends once, and says so once.
+    if (!ended) return;
+    await this.announceOutcome(requestId);
   }
 
   /** The approved Atlas call itself; each kind is safe to repeat after a crash or an ambiguous failure. */
@@ -452,7 +482,8 @@ export class RequestService implements PrivateLinkHost {
       return { state: 'succeeded', message: `Connection \`${row.connection_name}\` is deleted from ${target.instance}.` };
     }
     const body = call.body as AtlasConnectionBody;
-    const created = await createConnection(atlas, target, body, call.secretValues);
+    // A replica that died may have created it already: look before creating when taking over.
+    const created = (resuming ? await getConnection(atlas, target, body.name) : undefined) ?? (await createConnection(atlas, target, body, call.secretValues));
     const state = created.state;
     return {
       state: 'succeeded',

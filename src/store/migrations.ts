@@ -1,5 +1,5 @@
 // Schema migrations, in order. Written once for SQLite and PostgreSQL alike.
-import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -63,6 +63,14 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
         await db.schema.alterTable(table).addColumn('lease_owner', 'text').execute();
         await db.schema.alterTable(table).addColumn('lease_until', 'text').execute();
       }
+    },
+  },
+  // The requester hears the outcome even if the replica that ended the request died before telling:
+  // an ended request whose outcome was not yet posted is posted by whoever finds it.
+  '0004_notified': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('requests').addColumn('notified_at', 'text').execute();
+      await sql`update requests set notified_at = updated_at where state in ('succeeded', 'failed', 'rejected', 'expired', 'cancelled')`.execute(db);
     },
   },
 });

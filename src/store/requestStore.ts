@@ -66,6 +66,25 @@ export class RequestStore {
     await this.db.updateTable('workflows').set({ lease_owner: null, lease_until: null }).where('request_id', '=', requestId).where('lease_owner', '=', owner).execute();
   }
 
+  /** Ended (succeeded or failed) requests whose outcome was not posted, ended at least `graceMs` ago. */
+  async unnotified(graceMs: number): Promise<RequestRow[]> {
+    const before = new Date(Date.now() - graceMs).toISOString();
+    return this.db
+      .selectFrom('requests')
+      .selectAll()
+      .where('state', 'in', ['succeeded', 'failed'])
+      .where('notified_at', 'is', null)
+      .where('updated_at', '<', before)
+      .limit(100)
+      .execute();
+  }
+
+  /** Marks the outcome as posted; false if someone else did already (then do not post again). */
+  async markNotified(id: string): Promise<boolean> {
+    const result = await this.db.updateTable('requests').set({ notified_at: new Date().toISOString() }).where('id', '=', id).where('notified_at', 'is', null).executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
   /** The embedded store has one process by design: at its start no lease is real any more. */
   async clearLeasesIfSingleProcess(): Promise<void> {
     if (this.dialect !== 'sqlite') return;

@@ -26,6 +26,8 @@ export interface RequestsTable {
   outcome_json: string | null;
   lease_owner: string | null;
   lease_until: string | null;
+  /** When the outcome was posted in the thread; NULL while an ended request still owes it. */
+  notified_at: string | null;
 }
 
 export interface RequestEventsTable {

@@ -16,7 +16,7 @@ export interface AppProcess {
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
-export async function startAppProcess(world: World, dataDir: string, encryptionKey: string): Promise<AppProcess> {
+export async function startAppProcess(world: World, dataDir: string, encryptionKey: string, extraEnv: Record<string, string> = {}): Promise<AppProcess> {
   const configFile = join(dataDir, 'spconn.config.json.yaml');
   writeFileSync(configFile, JSON.stringify(world.rawConfig));
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
@@ -39,6 +39,7 @@ export async function startAppProcess(world: World, dataDir: string, encryptionK
       AWS_SECRET_ACCESS_KEY: world.aws.secretAccessKey,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: world.secrets.url,
       AWS_MAX_ATTEMPTS: '2',
+      ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,0 +1,127 @@
+// Two real app processes share one PostgreSQL: 50 requests approved through either replica (some
+// clicks delivered to both), one replica SIGKILLed mid-way; every request ends once, with one
+// Atlas connection each.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startWorld, WORLD, type World } from '../../src/sandbox/world.js';
+import { startAppProcess, type AppProcess } from '../support/appProcess.js';
+import { freshDatabase, startPostgres, type PostgresServer } from '../support/postgres.js';
+import { SlackDriver, state } from '../support/slackDriver.js';
+
+const REQUESTS = 50;
+let pg: PostgresServer | { skipped: string };
+let world: World;
+const apps: AppProcess[] = [];
+const dirs: string[] = [];
+
+beforeAll(async () => {
+  pg = await startPostgres();
+  if ('skipped' in pg) console.log(`Two-replica test skipped: ${pg.skipped}`);
+}, 60_000);
+afterAll(async () => {
+  for (const app of apps) await app.kill();
+  await world?.stop();
+  if (pg && !('skipped' in pg)) await pg.stop();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+it('runs every request once across two replicas when one is killed', async ({ skip }) => {
+  if ('skipped' in pg) return skip(pg.skipped);
+  const databaseUrl = await freshDatabase(pg, 'replicas');
+  world = await startWorld({
+    configPatch: (raw) => {
+      raw.replicas = { leaseTime: '2s', scanEvery: '200ms' };
+      // Pacing is per process; the default (100 a minute) would make this test wait for minutes.
+      (raw.atlas as Record<string, unknown>).pacing = { calls: 2000, per: '1m' };
+    },
+  });
+  const key = randomBytes(32).toString('base64');
+  const start = async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spconn-replica-'));
+    dirs.push(dir);
+    const app = await startAppProcess(world, dir, key, { DATABASE_URL: databaseUrl });
+    apps.push(app);
+    return app;
+  };
+  const [a, b] = await Promise.all([start(), start()]);
+  const drivers = [a, b].map((app) => new SlackDriver(app.url, world.signingSecret, WORLD.team));
+  const { slack, atlas } = world;
+
+  for (let i = 0; i < REQUESTS; i++) {
+    const driver = drivers[i % 2]!;
+    const trigger = slack.issueTriggerId();
+    await driver.command('create https', { user: WORLD.requester, channel: WORLD.channel, triggerId: trigger });
+    await slack.waitFor(() => [...slack.views.values()].some((v) => v.triggerId === trigger));
+    const view = [...slack.views.values()].find((v) => v.triggerId === trigger)!;
+    // The submission goes to the other replica: any replica may receive any request.
+    const res = await drivers[(i + 1) % 2]!.submitView(
+      { ...view.view, id: view.id },
+      {
+        target: { target: state.select('sandbox') },
+        connection_type: { connection_type_picked: state.select('https') },
+        connection_name: { name: state.text(`rep-${i}`) },
+        https_url: { url: state.text('https://x.example/hook') },
+        https_headers: { headers: state.text(null) },
+      },
+      { user: WORLD.requester },
+    );
+    expect(res.text).toBe('');
+  }
+  await slack.waitFor(() => slack.messages.filter((m) => !m.threadTs && m.text.includes('connection rep-')).length === REQUESTS, 20_000);
+  const cards = slack.messages.filter((m) => !m.threadTs && m.text.includes('connection rep-')).map((m) => ({ channel: m.channel, ts: m.ts, text: m.text, blocks: m.blocks }));
+
+  // Kill replica A once ten connections exist: it may hold leases on requests it is working on.
+  let killed = false;
+  atlas.afterHandle = (call) => {
+    if (!killed && call.operation === 'createConnection' && atlas.count('createConnection') >= 10) {
+      killed = true;
+      a.child.kill('SIGKILL');
+    }
+  };
+  await Promise.all(
+    cards.map(async (card, i) => {
+      const targets = i % 5 === 0 ? [0, 1] : [i % 2]; // every fifth click reaches both replicas
+      await Promise.all(
+        targets.map(async (t) => {
+          const sent = await drivers[t]!.clickButton(card, 'request_approve', { user: WORLD.owner }).catch(() => undefined);
+          // A click that reached the dead replica is clicked again, as its owner would.
+          if (!sent) await drivers[1]!.clickButton(card, 'request_approve', { user: WORLD.owner });
+        }),
+      );
+    }),
+  );
+  await a.exited;
+  expect(killed).toBe(true);
+  // A click the dead replica acked but never acted on leaves its card pending: the owner clicks again.
+  const approved = (card: { channel: string; ts: string }) => slack.thread(card.channel, card.ts).some((m) => m.text.startsWith('Approved by'));
+  for (const card of cards.filter((c) => !approved(c))) await drivers[1]!.clickButton(card, 'request_approve', { user: WORLD.owner });
+
+  const finals = (card: { channel: string; ts: string }) => slack.thread(card.channel, card.ts).filter((m) => /^:(white_check_mark|x): <@/.test(m.text));
+  await slack.waitFor(() => cards.every((c) => finals(c).length >= 1), 30_000).catch(async (e) => {
+    const stuck = cards.filter((c) => finals(c).length === 0);
+    console.log(`STUCK ${stuck.length}: ${JSON.stringify(stuck.slice(0, 3).map((c) => [c.text, slack.thread(c.channel, c.ts).map((m) => m.text)]))}`);
+    void (async () => {
+      const { default: pgm } = await import('pg');
+      const c = new pgm.Client({ connectionString: databaseUrl });
+      await c.connect();
+      const r = await c.query("select connection_name, state, lease_owner, lease_until, now() as now from requests where state not in ('succeeded','failed')");
+      console.log(`DB ${JSON.stringify(r.rows)}`);
+      const ev = await c.query("select r.connection_name, e.actor, e.from_state, e.to_state, e.at from request_events e join requests r on r.id = e.request_id where r.state not in ('succeeded','failed') order by e.id");
+      console.log(`EV ${JSON.stringify(ev.rows)}`);
+      await c.end();
+    })();
+    console.log(`B: ${b.output.filter((l) => l.includes(`"level":50`) || l.includes(`"level":40`)).slice(0, 6).join("\n")}`);
+    await new Promise((r) => setTimeout(r, 1000));
+    throw e;
+  });
+  const twice = cards.filter((c) => finals(c).length !== 1);
+  if (twice.length) console.log(JSON.stringify(twice.slice(0, 2).map((c) => slack.thread(c.channel, c.ts).map((m) => m.text))));
+  expect(cards.map((c) => finals(c).length)).toEqual(cards.map(() => 1));
+  expect(cards.every((c) => finals(c)[0]!.text.includes('ready to use'))).toBe(true);
+  const names = atlas.connections(WORLD.projectId, WORLD.instance).map((c) => c.name).sort();
+  expect(names).toEqual(Array.from({ length: REQUESTS }, (_, i) => `rep-${i}`).sort());
+  expect(atlas.count('createConnection', { status: 200 })).toBe(REQUESTS);
+}, 120_000);

@@ -1,0 +1,124 @@
+// One set of repository tests, run against the embedded SQLite store and a real PostgreSQL.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RequestRow, RequestStore } from '../../src/store/requestStore.js';
+import { openPostgresStore } from '../../src/store/postgres.js';
+import { openSqliteStore } from '../../src/store/sqlite.js';
+import { freshDatabase, startPostgres, type PostgresServer } from '../support/postgres.js';
+
+let pg: PostgresServer | { skipped: string };
+beforeAll(async () => {
+  pg = await startPostgres();
+  if ('skipped' in pg) console.log(`PostgreSQL store tests skipped: ${pg.skipped}`);
+}, 60_000);
+afterAll(async () => {
+  if (pg && !('skipped' in pg)) await pg.stop();
+});
+
+let counter = 0;
+const stores: Record<string, () => Promise<{ store: RequestStore; cleanup(): Promise<void> } | string>> = {
+  sqlite: async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spconn-store-'));
+    const store = await openSqliteStore(dir);
+    return { store, cleanup: async () => (await store.close(), rmSync(dir, { recursive: true, force: true })) };
+  },
+  postgres: async () => {
+    if ('skipped' in pg) return pg.skipped;
+    const url = await freshDatabase(pg, `store_test_${++counter}`);
+    const store = await openPostgresStore(url);
+    return { store, cleanup: () => store.close() };
+  },
+};
+
+function row(id: string): RequestRow {
+  const now = new Date().toISOString();
+  return {
+    id,
+    action: 'create',
+    connection_type: 'HTTPS',
+    connection_name: `c-${id}`,
+    target_name: 't',
+    requester_id: 'U1',
+    channel_id: 'C1',
+    message_ts: null,
+    state: 'pending',
+    summary_json: '{}',
+    sealed_call: 'v1:sealed',
+    digest: 'd',
+    created_at: now,
+    expires_at: new Date(Date.now() + 60_000).toISOString(),
+    updated_at: now,
+    outcome_json: null,
+    lease_owner: null,
+    lease_until: null,
+    notified_at: null,
+  };
+}
+
+describe.each(Object.keys(stores))('%s store', (kind) => {
+  let store: RequestStore;
+  let cleanup: () => Promise<void>;
+  beforeAll(async () => {
+    const opened = await stores[kind]!();
+    if (typeof opened === 'string') return;
+    ({ store, cleanup } = opened);
+  });
+  afterAll(async () => {
+    await cleanup?.();
+  });
+
+  it('changes a request once when 20 approvals race', async ({ skip }) => {
+    if (!store) return skip('no server');
+    await store.insert(row('race'), 'U1');
+    const wins = await Promise.all(Array.from({ length: 20 }, (_, i) => store.transition({ id: 'race', from: ['pending'], to: 'approved', actor: `U${i}` })));
+    expect(wins.filter(Boolean)).toHaveLength(1);
+    const events = await store.events('race');
+    expect(events.map((e) => e.to_state)).toEqual(['pending', 'approved']);
+  });
+
+  it('drops the sealed secrets with the final transition and keeps the audit trail', async ({ skip }) => {
+    if (!store) return skip('no server');
+    await store.insert(row('drop'), 'U1');
+    await store.transition({ id: 'drop', from: ['pending'], to: 'rejected', actor: 'U2', note: 'no', dropSecrets: true });
+    expect((await store.get('drop'))?.sealed_call).toBeNull();
+    expect((await store.events('drop')).at(-1)).toMatchObject({ actor: 'U2', from_state: 'pending', to_state: 'rejected', note: 'no' });
+  });
+
+  it('refuses a workflow save based on a stale read', async ({ skip }) => {
+    if (!store) return skip('no server');
+    await store.insert(row('wf'), 'U1');
+    await store.insertWorkflow('wf', 'privatelink', { step: 'a' }, null);
+    const read = (await store.getWorkflow('wf'))!;
+    expect(await store.saveWorkflow('wf', read.version, { step: 'b' }, { active: true, nextRunAt: null })).toBe(true);
+    expect(await store.saveWorkflow('wf', read.version, { step: 'c' }, { active: true, nextRunAt: null })).toBe(false);
+    expect(JSON.parse((await store.getWorkflow('wf'))!.state_json)).toEqual({ step: 'b' });
+  });
+
+  it('leases work to one replica until the lease runs out or is released', async ({ skip }) => {
+    if (!store) return skip('no server');
+    await store.insert(row('lease'), 'U1');
+    await store.transition({ id: 'lease', from: ['pending'], to: 'approved', actor: 'U2' });
+    const claims = await Promise.all(['A', 'B', 'C'].map((owner) => store.claimRequest('lease', owner, 60_000)));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    const owner = ['A', 'B', 'C'][claims.indexOf(true)]!;
+    expect(await store.claimRequest('lease', owner, 60_000)).toBe(true);
+    expect((await store.interrupted()).map((r) => r.id)).not.toContain('lease');
+    await store.releaseAll(owner);
+    expect((await store.interrupted()).map((r) => r.id)).toContain('lease');
+    expect(await store.claimRequest('lease', 'D', 1)).toBe(true);
+    await new Promise((r) => setTimeout(r, 5)); // let a 1 ms lease run out
+    expect(await store.claimRequest('lease', 'E', 60_000)).toBe(true);
+  });
+});
+
+describe('PostgreSQL migrations', () => {
+  it('run safely when several replicas start at once', async ({ skip }) => {
+    if ('skipped' in pg) return skip(pg.skipped);
+    const url = await freshDatabase(pg, 'migrate_race');
+    const opened = await Promise.all(Array.from({ length: 4 }, () => openPostgresStore(url)));
+    await opened[0]!.ping();
+    await Promise.all(opened.map((s) => s.close()));
+  });
+});
