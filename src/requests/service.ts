@@ -439,7 +439,6 @@ export class RequestService implements PrivateLinkHost {
     const target = this.targetNamed(row.target_name);
     const claimed = await this.deps.store.transition({ id: row.id, from: resuming ? ['approved', 'running'] : ['approved'], to: 'running', actor: 'spconn' });
     if (!claimed) return;
-    const running: RequestRow = { ...row, state: 'running' };
     await this.refreshCard(row.id);
     let outcome: { state: RequestState; message: string; atlasState?: string };
     try {
