@@ -1,515 +1,309 @@
-// Atlas Administration API emulator: real Digest challenge, the dated media type each endpoint
-// documents, bodies checked against Atlas's OpenAPI schemas and the seed docs' rules, Atlas's
-// error envelope, pagination, Private Link state transitions, rate limits and injectable faults.
-import { randomBytes } from 'node:crypto';
+// Atlas Administration API emulator: real HTTP Digest, the dated media type each endpoint documents,
+// bodies checked against Atlas's OpenAPI schemas and the README's rules, Atlas's error envelope,
+// pagination, Private Link and connection state transitions, rate limits and injectable faults.
+// What Atlas does per operation is in ./atlas/operations.ts; this file is the HTTP front door and
+// the controls tests use.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { STATUS_CODES } from 'node:http';
 import { DigestVerifier } from './atlas/digest.js';
-import { CONNECTION_TYPES, schemaProblem } from './atlas/schemaValidation.js';
+import { apiError, ATLAS_ERROR_CODES as CODES, errorCodeOf, reasonPhrase, type Reply } from './atlas/envelope.js';
+import { runOperation } from './atlas/operations.js';
+import { findRoute, projectOf, type Operation } from './atlas/routes.js';
+import { createProject, markLinkDone, Progression, type Project, type ProjectSpec, type StoredConnection, type StoredPrivateLink } from './atlas/state.js';
+import { FaultBook, faultReply, RateLimiter, replacesAnswer, type AtlasFault } from './atlas/traffic.js';
 import { EmulatorServer } from './emulatorServer.js';
 
-type Json = Record<string, unknown>;
+export type { AtlasFault } from './atlas/traffic.js';
+export type { Operation as AtlasOperation } from './atlas/routes.js';
+export type { AwsIamRoleSpec, InstanceSpec, ProjectSpec, StoredConnection, StoredPrivateLink } from './atlas/state.js';
+export { ATLAS_ERROR_CODES } from './atlas/envelope.js';
+export { API_VERSIONS as ATLAS_API_VERSIONS } from './atlas/routes.js';
+
+export interface AtlasApiKey {
+  publicKey: string;
+  privateKey: string;
+}
 
 export interface AtlasEmulatorOptions {
-  keys?: Array<{ publicKey: string; privateKey: string }>;
+  /** Programmatic API keys Atlas accepts (Digest user = public key, password = private key). */
+  keys?: AtlasApiKey[];
+  /** How long a Digest nonce stays valid (default 5 minutes); after that, 401 with stale=true. */
   nonceTtlMs?: number;
-  /** Authenticated calls per window (default a minute) per project before 429 RATE_LIMIT_EXCEEDED. */
+  /** Authenticated requests per window per project before 429 RATE_LIMIT_EXCEEDED (default: no limit). */
   rateLimitPerMinute?: number;
+  /** The rate limit's window (default 60 000 ms, as the name says; shorter keeps tests fast). */
   rateLimitWindowMs?: number;
-  /** GETs of a new Private Link before it reports DONE (negative: never by itself). */
+  /**
+   * GETs of a new Private Link until it reports DONE (default 2): the first GET shows IDLE, later
+   * ones WORKING, the Nth DONE. 0: DONE at once; negative: never by itself (use setPrivateLinkState).
+   */
+  privateLinkAutoReadyAfterPolls?: number;
+  /** Older name of privateLinkAutoReadyAfterPolls (still used by the end-to-end tests). */
   privateLinkReadyAfterPolls?: number;
-  /** GETs of a PENDING (private networking) connection before it reports READY (negative: never). */
+  /** GETs of a PENDING connection (private networking) until it reports READY (default 2; negative: never). */
   connectionReadyAfterPolls?: number;
+  /** The clock for nonces and rate limits (default Date.now), so tests can move time without sleeping. */
+  now?: () => number;
 }
 
 export interface AtlasCall {
   method: string;
+  /** The path without the query. */
   path: string;
   query: Record<string, string>;
+  /** The status answered (0 while the request is still being handled). */
   status: number;
   authenticated: boolean;
-  /** True when the operation was carried out (even if a fault then replaced its answer). */
-  handled: boolean;
-  /** True when the body broke Atlas's schema or rules: the client sent something Atlas refuses. */
-  invalidBody: boolean;
+  /** The API key that authenticated the call. */
+  publicKey: string | undefined;
+  /** e.g. 'createConnection'; undefined for a path the API does not have. */
   operation: string | undefined;
+  /** The JSON body as parsed (the raw text when it was not JSON; undefined without a body). */
   body: unknown;
+  /** True when Atlas carried the operation out (even if an `afterHandling` fault then replaced its answer). */
+  handled: boolean;
+  /** True when Atlas refused the body itself (schema, rules, JSON, media type): the client sent something wrong. */
+  invalidBody: boolean;
+  /** Arrival time, from the emulator's clock. */
   at: number;
 }
 
-export interface AtlasFault {
-  method?: string;
-  path?: string | RegExp;
-  status: number;
-  times?: number;
-  body?: unknown;
-  retryAfterSeconds?: number;
-  delayMs?: number;
-  /** Carry the operation out, then answer with the fault (a lost or failed response). */
-  afterHandling?: boolean;
-}
-
-interface PrivateLink extends Json {
-  _id: string;
-}
-
-interface Project {
-  instances: Map<string, Json[]>;
-  privateLinks: PrivateLink[];
-  linkPolls: Map<string, number>;
-  connectionPolls: Map<string, number>;
-  awsIamRoles: Json[];
-  awsAccountId: string;
-  inUse: Set<string>;
-}
-
-interface Reply {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
-
-const V = { d2023: '2023-02-01', d2025: '2025-03-12', d2024: '2024-11-13', cpa: '2023-01-01' } as const;
-const G = '/api/atlas/v2/groups/([^/]+)';
-const ROUTES: Array<{ method: string; pattern: RegExp; operation: string; version: string }> = [
-  { method: 'GET', pattern: new RegExp(`^${G}/streams/privateLinkConnections$`), operation: 'listPrivateLinks', version: V.d2023 },
-  { method: 'POST', pattern: new RegExp(`^${G}/streams/privateLinkConnections$`), operation: 'createPrivateLink', version: V.d2023 },
-  { method: 'GET', pattern: new RegExp(`^${G}/streams/privateLinkConnections/([^/]+)$`), operation: 'getPrivateLink', version: V.d2023 },
-  { method: 'PATCH', pattern: new RegExp(`^${G}/streams/privateLinkConnections/([^/]+)$`), operation: 'updatePrivateLink', version: V.d2025 },
-  { method: 'DELETE', pattern: new RegExp(`^${G}/streams/privateLinkConnections/([^/]+)$`), operation: 'deletePrivateLink', version: V.d2023 },
-  { method: 'GET', pattern: new RegExp(`^${G}/streams/accountDetails$`), operation: 'getAccountDetails', version: V.d2024 },
-  { method: 'GET', pattern: new RegExp(`^${G}/cloudProviderAccess$`), operation: 'listCloudProviderAccess', version: V.cpa },
-  { method: 'GET', pattern: new RegExp(`^${G}/streams/([^/]+)/connections$`), operation: 'listConnections', version: V.d2023 },
-  { method: 'POST', pattern: new RegExp(`^${G}/streams/([^/]+)/connections$`), operation: 'createConnection', version: V.d2023 },
-  { method: 'GET', pattern: new RegExp(`^${G}/streams/([^/]+)/connections/([^/]+)$`), operation: 'getConnection', version: V.d2023 },
-  { method: 'PATCH', pattern: new RegExp(`^${G}/streams/([^/]+)/connections/([^/]+)$`), operation: 'updateConnection', version: V.d2023 },
-  { method: 'DELETE', pattern: new RegExp(`^${G}/streams/([^/]+)/connections/([^/]+)$`), operation: 'deleteConnection', version: V.d2023 },
-  { method: 'GET', pattern: new RegExp(`^${G}/streams/([^/]+)$`), operation: 'getInstance', version: V.d2023 },
-];
-
-const REGIONS: Record<string, string> = { US_EAST_1: 'us-east-1', US_EAST_2: 'us-east-2', US_WEST_2: 'us-west-2', EU_WEST_1: 'eu-west-1', EU_WEST_2: 'eu-west-2', EU_CENTRAL_1: 'eu-central-1' };
-const normaliseRegion = (r: string) => r.toLowerCase().replace(/_/g, '-');
-
-function envelope(status: number, errorCode: string, detail: string, parameters: unknown[] = []): Reply {
-  return { status, body: { error: status, errorCode, detail, reason: STATUS_CODES[status] ?? 'Error', parameters } };
-}
+const JSON_BODY = /^application\/(?:json|vnd\.atlas\.\d{4}-\d{2}-\d{2}\+json)$/i;
+const mediaType = (header: string) => header.split(';')[0]!.trim().toLowerCase();
 
 export class AtlasEmulator {
+  /** Base URL, e.g. `http://127.0.0.1:41234` (no trailing slash). */
+  readonly url: string;
+  /** Every HTTP request, in arrival order. */
   readonly calls: AtlasCall[] = [];
-  /** Called when an operation has been carried out, before its answer is sent (tests kill the app here). */
+  /** Called once an operation has been carried out, before its answer is sent (tests kill the app here). */
   afterHandle: ((call: AtlasCall) => void) | undefined;
+
   private readonly keys = new Map<string, string>();
   private readonly digest: DigestVerifier;
   private readonly projects = new Map<string, Project>();
-  private readonly faults: Array<AtlasFault & { times: number }> = [];
-  private readonly windows = new Map<string, number[]>();
+  private readonly faults = new FaultBook();
+  private readonly rate: RateLimiter;
+  private readonly linkProgress: Progression;
+  private readonly connectionProgress: Progression;
+  private readonly now: () => number;
 
   private constructor(
     private readonly server: EmulatorServer,
-    private readonly options: AtlasEmulatorOptions,
+    options: AtlasEmulatorOptions,
   ) {
-    for (const k of options.keys ?? []) this.keys.set(k.publicKey, k.privateKey);
-    this.digest = new DigestVerifier(this.keys, options.nonceTtlMs ?? 5 * 60_000);
+    this.url = `http://127.0.0.1:${server.port}`;
+    this.now = options.now ?? Date.now;
+    for (const key of options.keys ?? []) this.addKey(key);
+    this.digest = new DigestVerifier(this.keys, options.nonceTtlMs ?? 5 * 60_000, this.now);
+    this.rate = new RateLimiter(options.rateLimitPerMinute, options.rateLimitWindowMs ?? 60_000, this.now);
+    this.linkProgress = new Progression(options.privateLinkAutoReadyAfterPolls ?? options.privateLinkReadyAfterPolls ?? 2);
+    this.connectionProgress = new Progression(options.connectionReadyAfterPolls ?? 2);
   }
 
+  /** Starts the emulator on 127.0.0.1 and a free port. */
   static async start(options: AtlasEmulatorOptions = {}): Promise<AtlasEmulator> {
-    // The server needs the handler before the emulator that owns it exists.
+    // The server needs its handler before the emulator that owns it exists.
     const ref: { emulator?: AtlasEmulator } = {};
-    const server = await EmulatorServer.start('Atlas', (req, body, res) => ref.emulator!.handle(req, body, res));
+    const server = await EmulatorServer.start('Atlas', (req, body, res) => {
+      if (!ref.emulator) throw new Error('Atlas emulator not ready');
+      return ref.emulator.handle(req, body, res);
+    });
     ref.emulator = new AtlasEmulator(server, options);
     return ref.emulator;
   }
 
-  get url(): string {
-    return `http://127.0.0.1:${this.server.port}`;
+  /** Closes the server and its keep-alive sockets, and cuts injected delays short. */
+  async stop(): Promise<void> {
+    await this.server.stop();
   }
 
-  addKey(key: { publicKey: string; privateKey: string }): void {
+  addKey(key: AtlasApiKey): void {
     this.keys.set(key.publicKey, key.privateKey);
   }
 
+  /** Revokes a key at once (key rotation): its next request gets 401. */
   removeKey(publicKey: string): void {
     this.keys.delete(publicKey);
   }
 
-  addProject(
-    groupId: string,
-    opts: { instances?: string[]; awsIamRoles?: Array<{ roleId?: string; iamAssumedRoleArn: string; authorized?: boolean }>; awsAccountId?: string } = {},
-  ): void {
-    this.projects.set(groupId, {
-      instances: new Map((opts.instances ?? []).map((name) => [name, []])),
-      privateLinks: [],
-      linkPolls: new Map(),
-      connectionPolls: new Map(),
-      awsIamRoles: (opts.awsIamRoles ?? []).map((r) => ({
-        roleId: r.roleId ?? randomBytes(12).toString('hex'),
-        providerName: 'AWS',
-        iamAssumedRoleArn: r.iamAssumedRoleArn,
-        atlasAWSAccountArn: 'arn:aws:iam::536727724300:root',
-        atlasAssumedRoleExternalId: randomBytes(8).toString('hex'),
-        createdDate: new Date().toISOString(),
-        ...(r.authorized === false ? {} : { authorizedDate: new Date().toISOString() }),
-        featureUsages: [],
-      })),
-      awsAccountId: opts.awsAccountId ?? '123456789012',
-      inUse: new Set(),
-    });
+  /** Adds (or replaces) a project: its stream processing instances, AWS IAM roles and AWS account. */
+  addProject(groupId: string, spec: ProjectSpec = {}): void {
+    this.projects.set(groupId, createProject(groupId, spec, new Date(this.now())));
   }
 
-  /** Connections as Atlas stores them, secrets included, so tests can see exactly what was sent. */
-  connections(groupId: string, tenant: string): Json[] {
-    return this.projects.get(groupId)?.instances.get(tenant) ?? [];
+  /** The instance's connections as Atlas stores them, secrets included (a live list: tests may push to it). */
+  connections(groupId: string, tenant: string): StoredConnection[] {
+    return this.projects.get(groupId)?.instances.get(tenant)?.connections ?? [];
   }
 
-  privateLinks(groupId: string): Json[] {
+  /** The project's Private Link connections as stored (a live list: tests may push to it). */
+  privateLinks(groupId: string): StoredPrivateLink[] {
     return this.projects.get(groupId)?.privateLinks ?? [];
   }
 
+  /** Sets a Private Link's state for good (it no longer moves by itself). DONE adds its interface endpoint. */
   setPrivateLinkState(groupId: string, id: string, state: string, errorMessage?: string): void {
-    const link = this.privateLinks(groupId).find((l) => l._id === id);
-    if (!link) throw new Error(`no private link ${id}`);
-    link.state = state;
-    if (errorMessage) link.errorMessage = errorMessage;
-    if (state === 'DONE') link.interfaceEndpointId ??= `vpce-${randomBytes(8).toString('hex')}`;
+    const project = this.projects.get(groupId);
+    const link = project?.privateLinks.find((l) => l._id === id);
+    if (!project || !link) throw new Error(`Atlas emulator: no Private Link ${id} in project ${groupId}`);
+    this.linkProgress.pin(link);
+    if (state === 'DONE') {
+      markLinkDone(link, project);
+    } else {
+      link.state = state;
+      if (errorMessage !== undefined) link.errorMessage = errorMessage;
+      else if (state === 'FAILED') link.errorMessage = 'The Private Link connection failed.';
+      else delete link.errorMessage;
+    }
     this.server.changed();
   }
 
+  /** Sets a connection's state for good (e.g. READY for a PENDING Private Link connection). */
   setConnectionState(groupId: string, tenant: string, name: string, state: string): void {
-    const c = this.connections(groupId, tenant).find((x) => x.name === name);
-    if (!c) throw new Error(`no connection ${name}`);
-    c.state = state;
+    const connection = this.connections(groupId, tenant).find((c) => c.name === name);
+    if (!connection) throw new Error(`Atlas emulator: no connection ${name} in ${groupId}/${tenant}`);
+    this.connectionProgress.pin(connection);
+    connection.state = state;
     this.server.changed();
   }
 
-  markConnectionInUse(groupId: string, tenant: string, name: string): void {
-    this.projects.get(groupId)?.inUse.add(`${tenant}/${name}`);
+  /** Pretends a running stream processor uses the connection, so that deleting it answers 409. */
+  markConnectionInUse(groupId: string, tenant: string, name: string, inUse = true): void {
+    const project = this.projects.get(groupId);
+    if (!project) throw new Error(`Atlas emulator: no project ${groupId}`);
+    if (inUse) project.inUse.add(`${tenant}/${name}`);
+    else project.inUse.delete(`${tenant}/${name}`);
   }
 
   injectFault(fault: AtlasFault): void {
-    this.faults.push({ ...fault, times: fault.times ?? 1 });
+    this.faults.add(fault);
   }
 
-  /** Authenticated calls of an operation that Atlas carried out. */
-  count(operation: string, opts: { status?: number } = {}): number {
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  /**
+   * Authenticated calls of an operation that Atlas carried out, optionally only those answered with
+   * `status`. Calls pre-empted by an injected fault, the rate limit or a version/media-type refusal
+   * are in `calls` but not counted: they never reached the operation.
+   */
+  count(operation: Operation | (string & {}), opts: { status?: number } = {}): number {
     return this.calls.filter((c) => c.authenticated && c.handled && c.operation === operation && (opts.status === undefined || c.status === opts.status)).length;
   }
 
-  waitFor(predicate: () => boolean, timeoutMs?: number): Promise<void> {
-    return this.server.waitFor(predicate, timeoutMs, 'Atlas condition');
-  }
-
-  stop(): Promise<void> {
-    return this.server.stop();
+  /** Resolves once `predicate` holds, checked after every request and state change; rejects after `timeoutMs`. */
+  waitFor(predicate: () => boolean, timeoutMs = 5_000): Promise<void> {
+    return this.server.waitFor(predicate, timeoutMs, 'Atlas emulator condition');
   }
 
   private async handle(req: IncomingMessage, raw: string, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://atlas');
-    const method = req.method ?? 'GET';
-    const route = ROUTES.find((r) => r.method === method && r.pattern.test(url.pathname));
+    const target = req.url ?? '/';
+    const url = new URL(target, 'http://atlas.invalid');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const route = findRoute(method, url.pathname);
+    const project = projectOf(url.pathname);
     const call: AtlasCall = {
       method,
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
       status: 0,
       authenticated: false,
+      publicKey: undefined,
+      operation: route.kind === 'found' ? route.match.operation : undefined,
+      body: undefined,
       handled: false,
       invalidBody: false,
-      operation: route?.operation,
-      body: undefined,
-      at: Date.now(),
+      at: this.now(),
     };
     this.calls.push(call);
+    // Waiters may be watching for a request to arrive (e.g. one that an injected delay holds).
+    this.server.changed();
+
     const send = (reply: Reply, contentType = 'application/json') => {
       call.status = reply.status;
-      res.writeHead(reply.status, { 'content-type': contentType, ...reply.headers });
-      res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
+      let payload = '';
+      if (typeof reply.body === 'string') {
+        payload = reply.body;
+        contentType = 'text/html; charset=utf-8';
+      } else if (reply.body !== undefined) {
+        payload = JSON.stringify(reply.body);
+      }
+      res.writeHead(reply.status, { ...this.rate.headers(project), ...reply.headers, 'Content-Type': contentType });
+      res.end(payload);
     };
 
-    const verdict = this.digest.verify(req.headers.authorization, method, req.url ?? '/');
-    if (!verdict.ok) {
-      return send({ ...envelope(401, 'UNAUTHORIZED', 'You are not authorized for this resource.'), headers: { 'www-authenticate': this.digest.challenge(verdict.stale) } });
-    }
-    call.authenticated = true;
-    if (!route) return send(envelope(404, 'RESOURCE_NOT_FOUND', `Cannot find resource ${url.pathname}.`));
-    const groupId = route.pattern.exec(url.pathname)![1]!;
-
-    const rate = this.rateLimit(groupId);
-    if (rate) return send(rate);
-
-    const accept = String(req.headers.accept ?? '');
-    if (!accept.split(',').some((a) => a.trim() === `application/vnd.atlas.${route.version}+json`)) {
-      return send(envelope(406, 'INVALID_VERSION_DATE', `This endpoint requires Accept: application/vnd.atlas.${route.version}+json.`));
-    }
-    if (raw !== '') {
-      if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) {
-        return send(envelope(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send request bodies as application/json.'));
+    try {
+      const verdict = this.digest.verify(req.headers.authorization, method, target);
+      if (!verdict.ok) {
+        // Shaped like the 401 of Atlas's Digest filter, which has no errorCode: clients must branch on the status.
+        return send({
+          status: 401,
+          body: { error: 401, reason: reasonPhrase(401), detail: 'You are not authorized for this resource.' },
+          headers: { 'WWW-Authenticate': this.digest.challenge(verdict.stale) },
+        });
       }
-      try {
-        call.body = JSON.parse(raw);
-      } catch {
-        return send(envelope(400, 'MALFORMED_REQUEST_BODY', 'The request body is not valid JSON.'));
+      call.authenticated = true;
+      call.publicKey = verdict.publicKey;
+
+      if (route.kind === 'unknown') return send(apiError(404, CODES.resourceNotFound, `Cannot find resource ${url.pathname}.`, [url.pathname]));
+      if (route.kind === 'wrongMethod') {
+        const reply = apiError(405, CODES.methodNotAllowed, `${method} is not supported on ${url.pathname}; use ${route.allowed.join(' or ')}.`, [method]);
+        return send({ ...reply, headers: { Allow: route.allowed.join(', ') } });
       }
-    }
+      const { match } = route;
 
-    const fault = this.faults.find(
-      (f) => f.times > 0 && (!f.method || f.method === method) && (!f.path || (typeof f.path === 'string' ? url.pathname.includes(f.path) : f.path.test(url.pathname))),
-    );
-    if (fault) fault.times--;
-    if (fault?.delayMs) await this.server.delay(fault.delayMs);
-    if (fault && !fault.afterHandling) return send(this.faultReply(fault));
-
-    const params = route.pattern.exec(url.pathname)!.slice(2).map(decodeURIComponent);
-    const reply = this.operate(route.operation, groupId, params, call.body, url.searchParams);
-    call.handled = true;
-    this.afterHandle?.(call);
-    call.invalidBody = reply.status === 400 && (reply.body as { errorCode?: string }).errorCode === 'INVALID_ATTRIBUTE';
-    if (fault) return send(this.faultReply(fault));
-    const limitHeaders = this.rateHeaders(groupId);
-    const ok = reply.status < 400;
-    send({ ...reply, headers: { ...reply.headers, ...limitHeaders } }, ok ? `application/vnd.atlas.${route.version}+json` : 'application/json');
-  }
-
-  private faultReply(fault: AtlasFault): Reply {
-    const reply = fault.body !== undefined ? { status: fault.status, body: fault.body } : envelope(fault.status, fault.status === 429 ? 'RATE_LIMIT_EXCEEDED' : 'UNEXPECTED_ERROR', 'Injected fault.');
-    return fault.retryAfterSeconds !== undefined ? { ...reply, headers: { 'retry-after': String(fault.retryAfterSeconds) } } : reply;
-  }
-
-  private rateLimit(groupId: string): Reply | undefined {
-    const limit = this.options.rateLimitPerMinute;
-    if (limit === undefined) return undefined;
-    const now = Date.now();
-    const windowMs = this.options.rateLimitWindowMs ?? 60_000;
-    const window = (this.windows.get(groupId) ?? []).filter((t) => now - t < windowMs);
-    this.windows.set(groupId, window);
-    if (window.length >= limit) {
-      const retry = Math.max(1, Math.ceil((windowMs - (now - window[0]!)) / 1000));
-      return { ...envelope(429, 'RATE_LIMIT_EXCEEDED', 'Too many requests for this project.'), headers: { 'retry-after': String(retry) } };
-    }
-    window.push(now);
-    return undefined;
-  }
-
-  private rateHeaders(groupId: string): Record<string, string> {
-    const limit = this.options.rateLimitPerMinute ?? 1200;
-    const used = this.windows.get(groupId)?.length ?? 0;
-    return { 'ratelimit-limit': String(limit), 'ratelimit-remaining': String(Math.max(0, limit - used)) };
-  }
-
-  private operate(operation: string, groupId: string, params: string[], body: unknown, query: URLSearchParams): Reply {
-    const project = this.projects.get(groupId);
-    if (!/^[a-f0-9]{24}$/.test(groupId)) return envelope(400, 'INVALID_GROUP_ID', `An invalid group ID ${groupId} was specified.`);
-    if (!project) return envelope(404, 'GROUP_NOT_FOUND', `No group with ID ${groupId} exists.`);
-    const [tenantOrId, name] = params;
-    const tenantConnections = () => (tenantOrId ? project.instances.get(tenantOrId) : undefined);
-
-    switch (operation) {
-      case 'getInstance': {
-        if (!tenantConnections()) return this.noTenant(tenantOrId!);
-        return { status: 200, body: { name: tenantOrId, groupId, dataProcessRegion: { cloudProvider: 'AWS', region: 'VIRGINIA_USA' }, hostnames: [], connections: tenantConnections() } };
+      const budget = this.rate.take(match.groupId);
+      if (!budget.ok) {
+        const reply = apiError(429, CODES.rateLimitExceeded, `Rate limit exceeded for group ${match.groupId}; retry after ${budget.retryAfterSeconds} s.`, [match.groupId]);
+        return send({ ...reply, headers: { 'Retry-After': String(budget.retryAfterSeconds) } });
       }
-      case 'listConnections': {
-        const list = tenantConnections();
-        if (!list) return this.noTenant(tenantOrId!);
-        return this.page(list.map((c) => this.visible(c)), query);
+
+      const wanted = `application/vnd.atlas.${match.version}+json`;
+      const accepted = String(req.headers.accept ?? '').split(',').map(mediaType);
+      if (!accepted.includes(wanted)) {
+        return send(apiError(406, CODES.invalidVersionDate, `Invalid accept header or version date. This resource wants Accept: ${wanted}.`, [wanted]));
       }
-      case 'getConnection': {
-        const list = tenantConnections();
-        if (!list) return this.noTenant(tenantOrId!);
-        const found = list.find((c) => c.name === name);
-        if (found?.state === 'PENDING') {
-          const polls = (project.connectionPolls.get(`${tenantOrId}/${name}`) ?? 0) + 1;
-          project.connectionPolls.set(`${tenantOrId}/${name}`, polls);
-          const readyAfter = this.options.connectionReadyAfterPolls ?? 2;
-          if (readyAfter >= 0 && polls >= readyAfter) found.state = 'READY';
+
+      let body: unknown;
+      if (method === 'POST' || method === 'PATCH') {
+        const parsed = this.parseBody(req, raw);
+        call.body = parsed.body;
+        if (parsed.refusal) {
+          call.invalidBody = true;
+          return send(parsed.refusal);
         }
-        return found ? { status: 200, body: this.visible(found) } : envelope(404, 'STREAM_CONNECTION_NOT_FOUND', `Connection ${name} not found.`);
+        body = parsed.body;
       }
-      case 'createConnection': {
-        const list = tenantConnections();
-        if (!list) return this.noTenant(tenantOrId!);
-        const problem = this.connectionProblem(project, body);
-        if (problem) return envelope(400, 'INVALID_ATTRIBUTE', problem);
-        const conn = structuredClone(body) as Json;
-        if (list.some((c) => c.name === conn.name)) {
-          return envelope(409, 'STREAM_CONNECTION_NAME_ALREADY_EXISTS', `A connection named ${String(conn.name)} already exists in ${tenantOrId}.`);
-        }
-        const access = ((conn.networking as Json | undefined)?.access as Json | undefined)?.type;
-        conn.id = randomBytes(12).toString('hex');
-        conn.state = access === 'PRIVATE_LINK' || access === 'VPC' ? 'PENDING' : 'READY';
-        list.push(conn);
-        return { status: 200, body: this.visible(conn) };
-      }
-      case 'updateConnection': {
-        const list = tenantConnections();
-        if (!list) return this.noTenant(tenantOrId!);
-        const found = list.find((c) => c.name === name);
-        if (!found) return envelope(404, 'STREAM_CONNECTION_NOT_FOUND', `Connection ${name} not found.`);
-        Object.assign(found, body);
-        return { status: 200, body: this.visible(found) };
-      }
-      case 'deleteConnection': {
-        const list = tenantConnections();
-        if (!list) return this.noTenant(tenantOrId!);
-        const i = list.findIndex((c) => c.name === name);
-        if (i < 0) return envelope(404, 'STREAM_CONNECTION_NOT_FOUND', `Connection ${name} not found.`);
-        if (project.inUse.has(`${tenantOrId}/${name}`)) {
-          return envelope(409, 'STREAM_CONNECTION_HAS_STREAM_PROCESSORS', `Connection ${name} is used by a running stream processor; stop it first.`);
-        }
-        if (list[i]!.state === 'PENDING') return envelope(409, 'STREAM_KAFKA_CONNECTION_IS_DEPLOYING', `Connection ${name} is still deploying.`);
-        list.splice(i, 1);
-        return { status: 202, body: {} };
-      }
-      case 'listPrivateLinks':
-        return this.page(project.privateLinks.map((l) => this.pollLink(project, l, false)), query);
-      case 'getPrivateLink': {
-        const link = project.privateLinks.find((l) => l._id === tenantOrId);
-        return link ? { status: 200, body: this.pollLink(project, link, true) } : envelope(404, 'STREAM_PRIVATE_LINK_NOT_FOUND', `Private Link ${tenantOrId} not found.`);
-      }
-      case 'createPrivateLink': {
-        const problem = this.privateLinkProblem(project, body);
-        if (problem) return envelope(400, problem.code, problem.detail);
-        const link = { ...(structuredClone(body) as Json), _id: randomBytes(12).toString('hex') } as PrivateLink;
-        project.privateLinks.push(link);
-        project.linkPolls.set(link._id, 0);
-        return { status: 200, body: structuredClone(link) };
-      }
-      case 'updatePrivateLink': {
-        const link = project.privateLinks.find((l) => l._id === tenantOrId);
-        if (!link) return envelope(404, 'STREAM_PRIVATE_LINK_NOT_FOUND', `Private Link ${tenantOrId} not found.`);
-        Object.assign(link, body);
-        return { status: 200, body: structuredClone(link) };
-      }
-      case 'deletePrivateLink': {
-        const i = project.privateLinks.findIndex((l) => l._id === tenantOrId);
-        if (i < 0) return envelope(404, 'STREAM_PRIVATE_LINK_NOT_FOUND', `Private Link ${tenantOrId} not found.`);
-        const inUse = [...project.instances.values()].flat().some((c) => ((c.networking as Json | undefined)?.access as Json | undefined)?.connectionId === tenantOrId);
-        if (inUse) return envelope(400, 'STREAM_PRIVATE_LINK_IN_USE', 'The Private Link is used by a connection.');
-        project.privateLinks.splice(i, 1);
-        return { status: 202, body: {} };
-      }
-      case 'getAccountDetails': {
-        const provider = query.get('cloudProvider');
-        const region = query.get('regionName') ?? '';
-        if (provider !== 'aws') return envelope(400, 'INVALID_PARAMETER', 'cloudProvider must be aws (lower case).');
-        if (!REGIONS[region]) return envelope(400, 'INVALID_PARAMETER', `Unknown regionName ${region}; use the US_EAST_1 form.`);
-        return { status: 200, body: { awsAccountId: project.awsAccountId, cidrBlock: '192.168.248.0/21', vpcId: `vpc-${randomBytes(8).toString('hex')}`, cloudProvider: 'aws' } };
-      }
-      case 'listCloudProviderAccess':
-        return { status: 200, body: { awsIamRoles: project.awsIamRoles, azureServicePrincipals: [], gcpServiceAccounts: [] } };
-      default:
-        return envelope(404, 'RESOURCE_NOT_FOUND', 'Unknown operation.');
+
+      const fault = this.faults.take(method, url.pathname);
+      if (fault?.delayMs) await this.server.delay(fault.delayMs);
+      if (fault && !fault.afterHandling && replacesAnswer(fault)) return send(faultReply(fault));
+
+      const reply = runOperation({ projects: this.projects, linkProgress: this.linkProgress, connectionProgress: this.connectionProgress }, match, body, url.searchParams);
+      call.handled = true;
+      call.invalidBody = errorCodeOf(reply) === CODES.invalidAttribute;
+      this.afterHandle?.(call);
+      if (fault && replacesAnswer(fault)) return send(faultReply(fault));
+      return send(reply, reply.status < 400 ? wanted : 'application/json');
+    } catch (error) {
+      if (res.headersSent) throw error;
+      return send(apiError(500, CODES.unexpectedError, `Atlas emulator error: ${error instanceof Error ? error.message : String(error)}`));
     }
   }
 
-  private noTenant(tenant: string): Reply {
-    return envelope(404, 'STREAM_TENANT_NOT_FOUND_FOR_NAME', `No stream processing instance named ${tenant} exists in this project.`);
-  }
-
-  private page(items: unknown[], query: URLSearchParams): Reply {
-    const perPage = Number(query.get('itemsPerPage') ?? 100);
-    const pageNum = Number(query.get('pageNum') ?? 1);
-    if (!Number.isInteger(perPage) || perPage < 1 || perPage > 500) return envelope(400, 'INVALID_QUERY_PARAMETER', 'itemsPerPage must be between 1 and 500.');
-    if (!Number.isInteger(pageNum) || pageNum < 1) return envelope(400, 'INVALID_QUERY_PARAMETER', 'pageNum must be 1 or more.');
-    return { status: 200, body: { results: items.slice((pageNum - 1) * perPage, pageNum * perPage), totalCount: items.length, links: [] } };
-  }
-
-  /** What a GET shows: write-only secrets (passwords) are never returned; HTTPS header values are. */
-  private visible(conn: Json): Json {
-    const copy = structuredClone(conn);
-    const auth = copy.authentication as Json | undefined;
-    if (auth) {
-      delete auth.password;
-      delete auth.clientSecret;
+  /** JSON bodies only, as `application/json` (or the vendor type the spec lists for request bodies). */
+  private parseBody(req: IncomingMessage, raw: string): { body: unknown; refusal?: Reply } {
+    if (raw === '') return { body: undefined, refusal: apiError(400, CODES.invalidJson, 'This request needs a JSON body.') };
+    const contentType = req.headers['content-type'];
+    if (contentType === undefined || !JSON_BODY.test(mediaType(contentType))) {
+      const reply = apiError(415, CODES.unsupportedMediaType, `Unsupported Content-Type ${contentType ?? '(none)'}; send the body as application/json.`);
+      return { body: raw, refusal: reply };
     }
-    return copy;
-  }
-
-  private pollLink(project: Project, link: PrivateLink, advance: boolean): Json {
-    if (link.state === undefined || link.state === 'IDLE' || link.state === 'WORKING') {
-      const polls = (project.linkPolls.get(link._id) ?? 0) + (advance ? 1 : 0);
-      project.linkPolls.set(link._id, polls);
-      const readyAfter = this.options.privateLinkReadyAfterPolls ?? 2;
-      if (polls >= readyAfter && readyAfter >= 0) {
-        link.state = 'DONE';
-        link.interfaceEndpointId ??= `vpce-${randomBytes(8).toString('hex')}`;
-        link.interfaceEndpointName ??= `com.amazonaws.vpce.${normaliseRegion(String(link.region ?? 'us-east-1'))}.${String(link.interfaceEndpointId)}`;
-      } else {
-        link.state = polls === 0 ? 'IDLE' : 'WORKING';
-      }
+    try {
+      return { body: JSON.parse(raw) as unknown };
+    } catch {
+      return { body: raw, refusal: apiError(400, CODES.invalidJson, 'Received JSON is malformed.') };
     }
-    const copy = structuredClone(link) as Json;
-    if (typeof copy.provider === 'string') copy.provider = copy.provider.toUpperCase();
-    return copy;
-  }
-
-  private connectionProblem(project: Project, body: unknown): string | undefined {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'The request body must be a JSON object.';
-    const conn = body as Json;
-    if (typeof conn.name !== 'string' || !/^[a-zA-Z0-9_-]{1,64}$/.test(conn.name)) {
-      return 'Invalid attribute name: 1 to 64 letters, digits, "-" or "_".';
-    }
-    const schema = typeof conn.type === 'string' ? CONNECTION_TYPES[conn.type] : undefined;
-    if (!schema) return `Invalid attribute type: ${String(conn.type)} is not a connection type.`;
-    const problem = schemaProblem(schema, conn);
-    if (problem) return problem;
-    switch (conn.type) {
-      case 'Https': {
-        if (typeof conn.url !== 'string') return 'Invalid attribute url: required.';
-        try {
-          if (new URL(conn.url).protocol !== 'https:') return 'Invalid attribute url: must be an https URL.';
-        } catch {
-          return 'Invalid attribute url: must be an absolute URL.';
-        }
-        return undefined;
-      }
-      case 'S3': {
-        const roleArn = (conn.aws as Json | undefined)?.roleArn;
-        if (typeof roleArn !== 'string') return 'Invalid attribute aws.roleArn: required.';
-        const role = project.awsIamRoles.find((r) => r.iamAssumedRoleArn === roleArn);
-        if (!role || !role.authorizedDate) return `Invalid attribute aws.roleArn: ${roleArn} is not an authorized AWS IAM role of this project.`;
-        return undefined;
-      }
-      case 'Kafka': {
-        const servers = conn.bootstrapServers;
-        if (typeof servers !== 'string' || !servers.split(',').every((s) => /^[A-Za-z0-9.-]+:\d{1,5}$/.test(s.trim()))) {
-          return 'Invalid attribute bootstrapServers: a comma-separated list of host:port.';
-        }
-        const access = (conn.networking as Json | undefined)?.access as Json | undefined;
-        if (access?.type === 'PRIVATE_LINK') {
-          if (typeof access.connectionId !== 'string') return 'Invalid attribute networking.access.connectionId: required for PRIVATE_LINK.';
-          if (!project.privateLinks.some((l) => l._id === access.connectionId)) return `Invalid attribute networking.access.connectionId: no Private Link ${access.connectionId} in this project.`;
-        }
-        return undefined;
-      }
-      default:
-        return undefined;
-    }
-  }
-
-  private privateLinkProblem(project: Project, body: unknown): { code: string; detail: string } | undefined {
-    const bad = (detail: string) => ({ code: 'INVALID_ATTRIBUTE', detail });
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) return bad('The request body must be a JSON object.');
-    const problem = schemaProblem('StreamsPrivateLinkConnection', body);
-    if (problem) return bad(problem);
-    const link = body as Json;
-    const provider = String(link.provider ?? '').toUpperCase();
-    if (!['AWS', 'AZURE', 'GCP'].includes(provider)) return bad('Invalid attribute provider: AWS, AZURE or GCP.');
-    const vendor = String(link.vendor ?? 'GENERIC').toUpperCase();
-    if (provider === 'AWS' && vendor === 'CONFLUENT') {
-      if (typeof link.serviceEndpointId !== 'string' || !/^com\.amazonaws\.vpce\.[a-z0-9-]+\.vpce-svc-[a-z0-9]+$/.test(link.serviceEndpointId)) {
-        return bad('Invalid attribute serviceEndpointId: the VPC endpoint service name, com.amazonaws.vpce.<region>.vpce-svc-….');
-      }
-      if (typeof link.dnsDomain !== 'string' || link.dnsDomain === '') return bad('Invalid attribute dnsDomain: required for AWS and CONFLUENT.');
-      if (!Array.isArray(link.dnsSubDomain)) return bad('Invalid attribute dnsSubDomain: required for AWS and CONFLUENT ([] when the cluster has no subdomains).');
-      const domain = link.dnsDomain.replace(/\.$/, '');
-      const outside = link.dnsSubDomain.find((s) => typeof s !== 'string' || !s.includes(domain));
-      if (outside !== undefined) return bad(`Invalid attribute dnsSubDomain: ${String(outside)} does not contain ${domain}.`);
-      if (typeof link.region !== 'string' || !Object.values(REGIONS).includes(normaliseRegion(link.region))) return bad('Invalid attribute region: an AWS region such as us-east-1.');
-      const duplicate = project.privateLinks.find(
-        (l) => l.serviceEndpointId === link.serviceEndpointId || String(l.dnsDomain ?? '').replace(/\.$/, '') === domain,
-      );
-      if (duplicate) return { code: 'STREAM_PRIVATE_LINK_ALREADY_EXISTS', detail: `A Private Link to this Confluent cluster already exists (${duplicate._id}).` };
-    }
-    return undefined;
   }
 }

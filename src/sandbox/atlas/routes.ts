@@ -1,0 +1,111 @@
+// The Admin API paths the emulator answers, with the resource version (Accept date) each documents.
+// Operation names are what tests count (`atlas.count('createConnection')`).
+
+export const API_VERSIONS = {
+  streams: '2023-02-01',
+  privateLinkUpdate: '2025-03-12',
+  accountDetails: '2024-11-13',
+  cloudProviderAccess: '2023-01-01',
+} as const;
+
+export type Operation =
+  | 'listInstances'
+  | 'getInstance'
+  | 'listConnections'
+  | 'createConnection'
+  | 'getConnection'
+  | 'updateConnection'
+  | 'deleteConnection'
+  | 'listPrivateLinks'
+  | 'createPrivateLink'
+  | 'getPrivateLink'
+  | 'updatePrivateLink'
+  | 'deletePrivateLink'
+  | 'getAccountDetails'
+  | 'listCloudProviderAccess'
+  | 'getCloudProviderAccessRole';
+
+interface Route {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  /** Segments after `/api/atlas/v2/groups/{groupId}`; `:x` captures one segment. */
+  path: string;
+  operation: Operation;
+  version: string;
+}
+
+// Fixed segments first: `privateLinkConnections` and `accountDetails` are not instance names.
+const ROUTES: readonly Route[] = [
+  { method: 'GET', path: 'streams/accountDetails', operation: 'getAccountDetails', version: API_VERSIONS.accountDetails },
+  { method: 'GET', path: 'streams/privateLinkConnections', operation: 'listPrivateLinks', version: API_VERSIONS.streams },
+  { method: 'POST', path: 'streams/privateLinkConnections', operation: 'createPrivateLink', version: API_VERSIONS.streams },
+  { method: 'GET', path: 'streams/privateLinkConnections/:id', operation: 'getPrivateLink', version: API_VERSIONS.streams },
+  { method: 'PATCH', path: 'streams/privateLinkConnections/:id', operation: 'updatePrivateLink', version: API_VERSIONS.privateLinkUpdate },
+  { method: 'DELETE', path: 'streams/privateLinkConnections/:id', operation: 'deletePrivateLink', version: API_VERSIONS.streams },
+  { method: 'GET', path: 'cloudProviderAccess', operation: 'listCloudProviderAccess', version: API_VERSIONS.cloudProviderAccess },
+  { method: 'GET', path: 'cloudProviderAccess/:roleId', operation: 'getCloudProviderAccessRole', version: API_VERSIONS.cloudProviderAccess },
+  { method: 'GET', path: 'streams', operation: 'listInstances', version: API_VERSIONS.streams },
+  { method: 'GET', path: 'streams/:tenant', operation: 'getInstance', version: API_VERSIONS.streams },
+  { method: 'GET', path: 'streams/:tenant/connections', operation: 'listConnections', version: API_VERSIONS.streams },
+  { method: 'POST', path: 'streams/:tenant/connections', operation: 'createConnection', version: API_VERSIONS.streams },
+  { method: 'GET', path: 'streams/:tenant/connections/:name', operation: 'getConnection', version: API_VERSIONS.streams },
+  { method: 'PATCH', path: 'streams/:tenant/connections/:name', operation: 'updateConnection', version: API_VERSIONS.streams },
+  { method: 'DELETE', path: 'streams/:tenant/connections/:name', operation: 'deleteConnection', version: API_VERSIONS.streams },
+];
+
+const PROJECT_PREFIX = /^\/api\/atlas\/v2\/groups\/([^/]+)(?:\/(.*))?$/;
+
+export interface RouteMatch {
+  operation: Operation;
+  version: string;
+  groupId: string;
+  /** Decoded path parameters: tenant, name, id, roleId. */
+  params: Record<string, string>;
+}
+
+export type RouteLookup = { kind: 'found'; match: RouteMatch } | { kind: 'wrongMethod'; allowed: string[] } | { kind: 'unknown' };
+
+/** The project a path is about, if any (for rate limits, which Atlas keeps per project). */
+export function projectOf(pathname: string): string | undefined {
+  const id = PROJECT_PREFIX.exec(pathname)?.[1];
+  return id === undefined ? undefined : safeDecode(id);
+}
+
+function safeDecode(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
+function matchPath(pattern: string, segments: string[]): Record<string, string> | undefined {
+  const parts = pattern.split('/');
+  if (parts.length !== segments.length) return undefined;
+  const params: Record<string, string> = {};
+  for (const [i, part] of parts.entries()) {
+    const segment = segments[i]!;
+    if (part.startsWith(':')) {
+      const value = safeDecode(segment);
+      if (value === undefined || value === '') return undefined;
+      params[part.slice(1)] = value;
+    } else if (part !== segment) {
+      return undefined;
+    }
+  }
+  return params;
+}
+
+export function findRoute(method: string, pathname: string): RouteLookup {
+  const m = PROJECT_PREFIX.exec(pathname);
+  const groupId = m?.[1] === undefined ? undefined : safeDecode(m[1]);
+  if (!m || groupId === undefined || m[2] === undefined) return { kind: 'unknown' };
+  const segments = m[2].replace(/\/$/, '').split('/');
+  const allowed: string[] = [];
+  for (const route of ROUTES) {
+    const params = matchPath(route.path, segments);
+    if (!params) continue;
+    if (route.method === method) return { kind: 'found', match: { operation: route.operation, version: route.version, groupId, params } };
+    if (!allowed.includes(route.method)) allowed.push(route.method);
+  }
+  return allowed.length > 0 ? { kind: 'wrongMethod', allowed } : { kind: 'unknown' };
+}
