@@ -1,28 +1,40 @@
-// Slack Web API emulator: what @slack/web-api sends (form bodies with JSON-encoded view/blocks,
-// bearer token), the methods spconn uses, trigger_id expiry and single use, Block Kit limits,
-// threads, rate limits and injectable faults. Records every call for assertions.
+// Slack Web API emulator: answers exactly what @slack/web-api sends (form bodies with JSON-encoded
+// view/blocks, bearer token) for the methods spconn uses, with trigger_id expiry and single use,
+// Block Kit limits, threads, rate limits and injectable faults; records every call for assertions.
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { z } from 'zod';
 import { EmulatorServer, sendJson } from './emulatorServer.js';
-import { validateMessage, validateView } from './slack/blockKit.js';
+import { validateMessage, validateView, type MessageMethod } from './slack/blockKit.js';
+import { argsSchemas, argumentProblems, isSlackMethod, parseWebApiRequest, type SlackMethod } from './slack/request.js';
+
+export type { SlackMethod } from './slack/request.js';
 
 export interface SlackEmulatorOptions {
   botToken: string;
   botUserId?: string;
+  botId?: string;
   teamId?: string;
+  /** The workspace's subdomain, used in permalinks. */
+  teamDomain?: string;
   /** How long an issued trigger_id can open a view (Slack: 3 s). */
   triggerTtlMs?: number;
-  /** Calls per minute allowed per method before 429 `ratelimited`. */
-  rateLimits?: Record<string, number>;
-  /** When set, posting anywhere else answers `channel_not_found`. */
-  knownChannels?: string[];
+  /** Calls per minute allowed per method; the next one gets HTTP 429 `ratelimited`. */
+  rateLimits?: Partial<Record<SlackMethod, number>>;
+  /** When set, posting to any other channel answers `channel_not_found` (DMs to users always work). */
+  knownChannels?: readonly string[];
+  /** The clock for trigger expiry, rate-limit windows and message timestamps; tests may drive it. */
+  now?: () => number;
 }
 
 export interface SlackCall {
   method: string;
+  /** Arguments as decoded, with `view` and `blocks` parsed from their JSON strings. */
   args: Record<string, unknown>;
   ok: boolean;
   error?: string;
+  /** HTTP status answered: 200, or 429 for a rate limit, or an injected one. */
+  status: number;
   /** The raw request body, so tests can look for leaked secrets. */
   raw: string;
   at: number;
@@ -32,15 +44,20 @@ export interface SlackMessage {
   channel: string;
   ts: string;
   threadTs?: string;
+  replyBroadcast: boolean;
   text: string;
   blocks: unknown[];
+  /** The bot user that posted it. */
   user: string;
+  /** How many times chat.update changed it. */
   updates: number;
 }
 
 export interface SlackEphemeral {
   channel: string;
   user: string;
+  ts: string;
+  threadTs?: string;
   text: string;
   blocks: unknown[];
 }
@@ -48,246 +65,431 @@ export interface SlackEphemeral {
 export interface SlackView {
   id: string;
   hash: string;
-  view: Record<string, unknown> & { id: string; hash: string };
+  /** The view as Slack would return it: what the app sent plus id, hash, state, … */
+  view: Record<string, unknown>;
+  /** The trigger_id that opened (or pushed) it; undefined for none. */
   triggerId?: string;
+  updates: number;
 }
 
-interface Fault {
-  method: string;
+export interface SlackFault {
+  /** Answer `{ok: false, error}` (HTTP 200 unless `status` says otherwise). */
   error?: string;
+  /** 429 answers `ratelimited` with Retry-After; another non-200 status answers that status. */
   status?: number;
   retryAfterSeconds?: number;
-  times: number;
+  /** How many calls it affects (default 1; Infinity for all). */
+  times?: number;
+  /** Answer this much later; with neither error nor status, the call then succeeds normally. */
   delayMs?: number;
 }
 
+interface ArmedFault extends SlackFault {
+  method: string;
+  remaining: number;
+}
+
+type Outcome = { ok: true; body: Record<string, unknown> } | { ok: false; error: string; messages?: string[] };
+
+const success = (body: Record<string, unknown> = {}): Outcome => ({ ok: true, body });
+const failure = (error: string, messages?: string[]): Outcome => ({ ok: false, error, ...(messages?.length ? { messages } : {}) });
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Slack tells a bad trigger_id this way (real answer, not the docs example). */
+export const INVALID_TRIGGER_MESSAGE = '[ERROR] invalid `trigger_id` [json-pointer:/trigger_id]';
+
 export class SlackEmulator {
+  /** The Web API base, with its trailing slash: `slackApiUrl` / `SLACK_API_URL`. */
+  readonly url: string;
   readonly calls: SlackCall[] = [];
+  /** Channel messages and thread replies, in posting order, kept current by chat.update. */
   readonly messages: SlackMessage[] = [];
   readonly ephemerals: SlackEphemeral[] = [];
+  /** Views that were opened or pushed, by view id, with their current content and hash. */
   readonly views = new Map<string, SlackView>();
-  private readonly triggers = new Map<string, { issuedAt: number; used: boolean }>();
+
+  private readonly triggers = new Map<string, { issuedAt: number; used: boolean; fromViewId?: string }>();
   private readonly usergroups = new Map<string, string[]>();
-  private readonly faults: Fault[] = [];
+  private readonly faults: ArmedFault[] = [];
   private readonly windows = new Map<string, number[]>();
-  private tsCounter = 0;
+  private handling = 0;
+  private lastTsMicros = 0;
+  private hashCounter = 0;
+  private readonly now: () => number;
   private readonly botUserId: string;
+  private readonly botId: string;
   private readonly teamId: string;
+  private readonly teamDomain: string;
 
   private constructor(
     private readonly server: EmulatorServer,
     private readonly options: SlackEmulatorOptions,
   ) {
+    this.url = `http://127.0.0.1:${server.port}/api/`;
+    this.now = options.now ?? Date.now;
     this.botUserId = options.botUserId ?? 'U0SPCONNBOT';
+    this.botId = options.botId ?? 'B0SPCONNBOT';
     this.teamId = options.teamId ?? 'T0SPCONN1';
+    this.teamDomain = options.teamDomain ?? 'spconn-sandbox';
   }
 
   static async start(options: SlackEmulatorOptions): Promise<SlackEmulator> {
-    // The server needs the handler before the emulator that owns it exists.
+    // The server needs its handler before the emulator that owns it exists.
     const ref: { emulator?: SlackEmulator } = {};
-    const server = await EmulatorServer.start('Slack', (req, body, res) => ref.emulator!.handle(req, body, res));
-    ref.emulator = new SlackEmulator(server, options);
-    return ref.emulator;
+    const server = await EmulatorServer.start('Slack', (req, body, res) => {
+      if (!ref.emulator) throw new Error('the Slack emulator is still starting');
+      return ref.emulator.handle(req, body, res);
+    });
+    const emulator = new SlackEmulator(server, options);
+    ref.emulator = emulator;
+    return emulator;
   }
 
-  /** The Web API base to give the app (`SLACK_API_URL`). */
-  get url(): string {
-    return `http://127.0.0.1:${this.server.port}/api/`;
-  }
-
-  /** A trigger_id as Slack puts in a slash command or interaction: valid briefly, once. */
-  issueTriggerId(): string {
-    const id = `${Date.now()}.${Math.floor(Math.random() * 1e9)}.${randomBytes(16).toString('hex')}`;
-    this.triggers.set(id, { issuedAt: Date.now(), used: false });
+  /** A trigger_id as Slack puts in a slash command or interaction: it opens one view, briefly. */
+  issueTriggerId(opts: { fromViewId?: string } = {}): string {
+    const id = `${Math.floor(this.now() / 1000)}${randomDigits(4)}.${randomDigits(12)}.${randomBytes(16).toString('hex')}`;
+    this.triggers.set(id, { issuedAt: this.now(), used: false, ...(opts.fromViewId ? { fromViewId: opts.fromViewId } : {}) });
     return id;
   }
 
-  setUsergroup(id: string, users: string[]): void {
-    this.usergroups.set(id, users);
+  setUsergroup(id: string, userIds: string[]): void {
+    this.usergroups.set(id, [...userIds]);
   }
 
-  injectFault(method: string, fault: { error?: string; status?: number; retryAfterSeconds?: number; times?: number; delayMs?: number }): void {
-    this.faults.push({ method, ...fault, times: fault.times ?? 1 });
+  /** Makes the next `times` calls of `method` ('*' for any) fail or slow down. */
+  injectFault(method: SlackMethod | '*' | (string & {}), fault: SlackFault): void {
+    this.faults.push({ ...fault, method, remaining: fault.times ?? 1 });
+  }
+
+  clearFaults(): void {
+    this.faults.length = 0;
   }
 
   count(method: string): number {
     return this.calls.filter((c) => c.method === method).length;
   }
 
-  /** Replies in a thread, oldest first. */
+  /** Replies in a thread, oldest first (the parent message itself is not included). */
   thread(channel: string, ts: string): SlackMessage[] {
-    return this.messages.filter((m) => m.channel === channel && m.threadTs === ts);
+    const ch = this.dmChannel(channel);
+    return this.messages.filter((m) => m.channel === ch && m.threadTs === ts && m.ts !== ts);
   }
 
-  waitFor(predicate: () => boolean, timeoutMs?: number): Promise<void> {
-    return this.server.waitFor(predicate, timeoutMs, 'Slack condition');
+  /** Resolves once `predicate` holds, re-checked after every request the emulator answers. */
+  async waitFor(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
+    let lastError: unknown;
+    const check = () => {
+      try {
+        return predicate();
+      } catch (err) {
+        // A predicate that throws (e.g. reading a message not posted yet) just does not hold yet.
+        lastError = err;
+        return false;
+      }
+    };
+    try {
+      await this.server.waitFor(check, timeoutMs, 'Slack emulator condition');
+    } catch {
+      const recent = this.calls.slice(-8).map((c) => `${c.method} ${c.ok ? 'ok' : `→ ${c.error ?? c.status}`}`);
+      const cause = lastError instanceof Error ? ` The predicate last threw: ${lastError.message}.` : '';
+      throw new Error(
+        `waitFor: the condition did not hold within ${timeoutMs} ms after ${this.calls.length} Slack calls ` +
+          `(last: ${recent.length ? recent.join(', ') : 'none'}).${cause}`,
+      );
+    }
   }
 
-  stop(): Promise<void> {
-    return this.server.stop();
+  /** Requests received and not yet answered (e.g. held by an injected delay). */
+  get inFlight(): number {
+    return this.handling;
   }
 
-  private nextTs(): string {
-    this.tsCounter += 1;
-    return `${Math.floor(Date.now() / 1000)}.${String(this.tsCounter).padStart(6, '0')}`;
+  /** Closes every connection and cancels pending delays. */
+  async stop(): Promise<void> {
+    this.faults.length = 0;
+    await this.server.stop();
   }
+
+  // ---- request handling ----
 
   private async handle(req: IncomingMessage, raw: string, res: ServerResponse): Promise<void> {
-    const method = (req.url ?? '').split('?')[0]!.replace(/^\/api\//, '');
-    const args = parseArgs(String(req.headers['content-type'] ?? ''), raw);
-    const record = (ok: boolean, error?: string) => this.calls.push({ method, args, ok, error, raw, at: Date.now() });
-    const fail = (error: string, messages?: string[]) => {
-      record(false, error);
-      sendJson(res, 200, { ok: false, error, ...(messages?.length ? { response_metadata: { messages } } : {}) });
-    };
-
-    const fault = this.faults.find((f) => f.method === method && f.times > 0);
-    if (fault) {
-      fault.times--;
-      if (fault.delayMs) await this.server.delay(fault.delayMs);
-      if (fault.status === 429 || fault.error === 'ratelimited') {
-        record(false, 'ratelimited');
-        return sendJson(res, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(fault.retryAfterSeconds ?? 1) });
-      }
-      if (fault.status && fault.status >= 500) {
-        record(false, `http_${fault.status}`);
-        res.writeHead(fault.status).end();
-        return;
-      }
-      if (fault.error) return fail(fault.error);
-    }
-
-    const auth = String(req.headers.authorization ?? '');
-    const token = auth.startsWith('Bearer ') ? auth.slice(7) : typeof args.token === 'string' ? args.token : '';
-    if (!token) return fail('not_authed');
-    if (token !== this.options.botToken) return fail('invalid_auth');
-
-    const limit = this.options.rateLimits?.[method];
-    if (limit !== undefined) {
-      const now = Date.now();
-      const window = (this.windows.get(method) ?? []).filter((t) => now - t < 60_000);
-      if (window.length >= limit) {
-        record(false, 'ratelimited');
-        return sendJson(res, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': '1' });
-      }
-      window.push(now);
-      this.windows.set(method, window);
-    }
-
-    const ok = (body: Record<string, unknown> = {}) => {
-      record(true);
-      sendJson(res, 200, { ok: true, ...body });
-    };
-    const str = (key: string) => (typeof args[key] === 'string' ? (args[key] as string) : undefined);
-    const channelKnown = (channel: string | undefined) => !this.options.knownChannels || (channel !== undefined && this.options.knownChannels.includes(channel));
-
-    switch (method) {
-      case 'auth.test':
-        return ok({ url: 'https://spconn-sandbox.slack.com/', team: 'spconn sandbox', user: 'spconn', team_id: this.teamId, user_id: this.botUserId, bot_id: 'B0SPCONNBOT' });
-      case 'views.open':
-      case 'views.push': {
-        const triggerId = str('trigger_id');
-        const trigger = triggerId ? this.triggers.get(triggerId) : undefined;
-        if (!trigger) return fail('invalid_arguments', ['[ERROR] invalid `trigger_id` [json-pointer:/trigger_id]']);
-        if (trigger.used) return fail('exchanged_trigger_id');
-        if (Date.now() - trigger.issuedAt > (this.options.triggerTtlMs ?? 3_000)) return fail('expired_trigger_id');
-        const problems = validateView(args.view);
-        if (problems.length) return fail('invalid_arguments', problems);
-        trigger.used = true;
-        return ok({ view: this.storeView(args.view as Record<string, unknown>, triggerId) });
-      }
-      case 'views.update': {
-        const existing = str('view_id') ? this.views.get(str('view_id')!) : [...this.views.values()].find((v) => v.view.external_id === str('external_id'));
-        if (!existing) return fail('not_found');
-        if (str('hash') && str('hash') !== existing.hash) return fail('hash_conflict');
-        const problems = validateView(args.view);
-        if (problems.length) return fail('invalid_arguments', problems);
-        return ok({ view: this.storeView(args.view as Record<string, unknown>, existing.triggerId, existing.id) });
-      }
-      case 'chat.postMessage': {
-        const channel = str('channel');
-        if (!channel || !channelKnown(channel)) return fail('channel_not_found');
-        const problem = validateMessage(args.text, args.blocks, method);
-        if (problem) return fail(problem.error, problem.messages);
-        const message: SlackMessage = {
-          channel,
-          ts: this.nextTs(),
-          threadTs: str('thread_ts'),
-          text: str('text') ?? '',
-          blocks: Array.isArray(args.blocks) ? args.blocks : [],
-          user: this.botUserId,
-          updates: 0,
-        };
-        this.messages.push(message);
-        return ok({ channel, ts: message.ts, message: { type: 'message', text: message.text, ts: message.ts, user: message.user, blocks: message.blocks } });
-      }
-      case 'chat.update': {
-        const message = this.messages.find((m) => m.channel === str('channel') && m.ts === str('ts'));
-        if (!message) return fail('message_not_found');
-        const problem = validateMessage(args.text, args.blocks, method);
-        if (problem) return fail(problem.error, problem.messages);
-        message.text = str('text') ?? message.text;
-        if (Array.isArray(args.blocks)) message.blocks = args.blocks;
-        message.updates += 1;
-        return ok({ channel: message.channel, ts: message.ts, text: message.text });
-      }
-      case 'chat.postEphemeral': {
-        const channel = str('channel');
-        const user = str('user');
-        if (!channel || !channelKnown(channel)) return fail('channel_not_found');
-        if (!user) return fail('user_not_found');
-        const problem = validateMessage(args.text, args.blocks, method);
-        if (problem) return fail(problem.error, problem.messages);
-        this.ephemerals.push({ channel, user, text: str('text') ?? '', blocks: Array.isArray(args.blocks) ? args.blocks : [] });
-        return ok({ message_ts: this.nextTs() });
-      }
-      case 'chat.getPermalink': {
-        const message = this.messages.find((m) => m.channel === str('channel') && m.ts === str('message_ts'));
-        if (!message) return fail('message_not_found');
-        return ok({ channel: message.channel, permalink: `https://spconn-sandbox.slack.com/archives/${message.channel}/p${message.ts.replace('.', '')}` });
-      }
-      case 'usergroups.users.list': {
-        const users = this.usergroups.get(str('usergroup') ?? '');
-        return users ? ok({ users }) : fail('no_such_subteam');
-      }
-      case 'users.info': {
-        const user = str('user');
-        return user ? ok({ user: { id: user, team_id: this.teamId, name: user.toLowerCase(), real_name: user, is_bot: false } }) : fail('user_not_found');
-      }
-      default:
-        return fail('unknown_method');
+    this.handling += 1;
+    try {
+      await this.answerRequest(req, raw, res);
+    } finally {
+      this.handling -= 1;
     }
   }
 
-  private storeView(view: Record<string, unknown>, triggerId: string | undefined, id = `V${randomBytes(5).toString('hex').toUpperCase()}`): Record<string, unknown> {
-    const hash = `${Math.floor(Date.now() / 1000)}.${randomBytes(4).toString('hex')}`;
-    const stored = { ...view, id, hash, team_id: this.teamId, state: { values: {} }, root_view_id: id, app_id: 'A0SPCONN1', bot_id: 'B0SPCONNBOT' };
-    this.views.set(id, { id, hash, view: stored, triggerId });
+  private async answerRequest(req: IncomingMessage, raw: string, res: ServerResponse): Promise<void> {
+    const { method, args, token } = parseWebApiRequest(req.url ?? '/', { authorization: req.headers.authorization, 'content-type': req.headers['content-type'] }, raw);
+    const answer = (status: number, outcome: Outcome, headers: Record<string, string> = {}) => {
+      this.calls.push({ method, args, ok: outcome.ok, ...(outcome.ok ? {} : { error: outcome.error }), status, raw, at: this.now() });
+      const body = outcome.ok
+        ? { ok: true, ...outcome.body }
+        : { ok: false, error: outcome.error, ...(outcome.messages ? { response_metadata: { messages: outcome.messages } } : {}) };
+      sendJson(res, status, body, headers);
+    };
+
+    const fault = this.faults.find((f) => (f.method === method || f.method === '*') && f.remaining > 0);
+    if (fault) {
+      fault.remaining -= 1;
+      if (fault.delayMs) await this.server.delay(fault.delayMs);
+      if (fault.status === 429) return answer(429, failure('ratelimited'), { 'retry-after': String(fault.retryAfterSeconds ?? 1) });
+      if (fault.status !== undefined && fault.status !== 200) return answer(fault.status, failure(fault.error ?? 'internal_error'));
+      if (fault.error) return answer(200, failure(fault.error));
+    }
+
+    if (!isSlackMethod(method)) return answer(200, failure('unknown_method'));
+    if (!token) return answer(200, failure('not_authed'));
+    if (token !== this.options.botToken) return answer(200, failure('invalid_auth'));
+
+    const retryAfter = this.rateLimited(method);
+    if (retryAfter !== undefined) return answer(429, failure('ratelimited'), { 'retry-after': String(retryAfter) });
+
+    return answer(200, this.dispatch(method, args));
+  }
+
+  /** Seconds to wait when `method` is over its per-minute limit; counts the call otherwise. */
+  private rateLimited(method: SlackMethod): number | undefined {
+    const limit = this.options.rateLimits?.[method];
+    if (limit === undefined) return undefined;
+    const now = this.now();
+    const window = (this.windows.get(method) ?? []).filter((t) => now - t < 60_000);
+    this.windows.set(method, window);
+    const oldest = window[0];
+    if (window.length >= limit && oldest !== undefined) return Math.max(1, Math.ceil((oldest + 60_000 - now) / 1000));
+    window.push(now);
+    return undefined;
+  }
+
+  private dispatch(method: SlackMethod, args: Record<string, unknown>): Outcome {
+    switch (method) {
+      case 'auth.test':
+        return success({
+          url: `https://${this.teamDomain}.slack.com/`,
+          team: this.teamDomain,
+          user: 'spconn',
+          team_id: this.teamId,
+          user_id: this.botUserId,
+          bot_id: this.botId,
+          is_enterprise_install: false,
+        });
+      case 'views.open':
+      case 'views.push':
+        return withArgs(argsSchemas.viewsOpen, args, (a) => this.openView(method, a));
+      case 'views.update':
+        return withArgs(argsSchemas.viewsUpdate, args, (a) => this.updateView(a));
+      case 'chat.postMessage':
+        return withArgs(argsSchemas.postMessage, args, (a) => this.postMessage(a));
+      case 'chat.update':
+        return withArgs(argsSchemas.update, args, (a) => this.updateMessage(a));
+      case 'chat.postEphemeral':
+        return withArgs(argsSchemas.postEphemeral, args, (a) => this.postEphemeral(a));
+      case 'chat.getPermalink':
+        return withArgs(argsSchemas.getPermalink, args, (a) => this.permalink(a));
+      case 'usergroups.users.list':
+        return withArgs(argsSchemas.usergroupUsers, args, (a) => {
+          const users = this.usergroups.get(a.usergroup ?? '');
+          return users ? success({ users: [...users] }) : failure('no_such_subteam');
+        });
+      case 'users.info':
+        return withArgs(argsSchemas.usersInfo, args, (a) => {
+          if (!a.user || !/^[UW][A-Z0-9]+$/.test(a.user)) return failure('user_not_found');
+          const name = a.user.toLowerCase();
+          return success({
+            user: { id: a.user, team_id: this.teamId, name, real_name: a.user, deleted: false, is_bot: false, tz: 'Europe/London', profile: { display_name: name, real_name: a.user } },
+          });
+        });
+    }
+  }
+
+  // ---- views ----
+
+  private openView(method: 'views.open' | 'views.push', a: z.infer<typeof argsSchemas.viewsOpen>): Outcome {
+    const trigger = a.trigger_id ? this.triggers.get(a.trigger_id) : undefined;
+    if (!a.trigger_id || !trigger) return failure('invalid_arguments', [INVALID_TRIGGER_MESSAGE]);
+    if (trigger.used) return failure('exchanged_trigger_id');
+    if (this.now() - trigger.issuedAt >= (this.options.triggerTtlMs ?? 3000)) return failure('expired_trigger_id');
+    const problems = validateView(a.view);
+    if (problems.length > 0 || !isRecord(a.view)) return failure('invalid_arguments', problems);
+    const externalId = a.view.external_id;
+    if (typeof externalId === 'string' && externalId && this.findByExternalId(externalId)) return failure('duplicate_external_id');
+
+    let previous: SlackView | undefined;
+    if (method === 'views.push' && trigger.fromViewId) {
+      previous = this.views.get(trigger.fromViewId);
+      // Slack keeps at most three views in a modal's stack.
+      if (previous && this.stackDepth(previous) >= 3) return failure('push_limit_reached');
+    }
+    trigger.used = true;
+    const id = `V${randomBytes(5).toString('hex').toUpperCase()}`;
+    const rootViewId = previous ? String(previous.view.root_view_id ?? previous.id) : id;
+    const stored = this.storeView(id, a.view, { triggerId: a.trigger_id, rootViewId, previousViewId: previous?.id ?? null, updates: 0 });
+    return success({ view: stored.view });
+  }
+
+  private updateView(a: z.infer<typeof argsSchemas.viewsUpdate>): Outcome {
+    if (!a.view_id && !a.external_id) return failure('invalid_arguments', ['[ERROR] must provide view_id or external_id [json-pointer:/view_id]']);
+    const existing = a.view_id ? this.views.get(a.view_id) : this.findByExternalId(a.external_id ?? '');
+    if (!existing) return failure('not_found');
+    if (a.hash !== undefined && a.hash !== existing.hash) return failure('hash_conflict');
+    const problems = validateView(a.view);
+    if (problems.length > 0 || !isRecord(a.view)) return failure('invalid_arguments', problems);
+    const stored = this.storeView(existing.id, a.view, {
+      triggerId: existing.triggerId,
+      rootViewId: String(existing.view.root_view_id ?? existing.id),
+      previousViewId: typeof existing.view.previous_view_id === 'string' ? existing.view.previous_view_id : null,
+      updates: existing.updates + 1,
+    });
+    return success({ view: stored.view });
+  }
+
+  private storeView(
+    id: string,
+    view: Record<string, unknown>,
+    meta: { triggerId: string | undefined; rootViewId: string; previousViewId: string | null; updates: number },
+  ): SlackView {
+    // Seconds plus a counter and randomness: every update gets a new hash, so a stale one conflicts.
+    this.hashCounter += 1;
+    const hash = `${Math.floor(this.now() / 1000)}.${this.hashCounter.toString(36)}${randomBytes(3).toString('hex')}`;
+    const full: Record<string, unknown> = {
+      id,
+      team_id: this.teamId,
+      type: 'modal',
+      private_metadata: '',
+      callback_id: '',
+      external_id: '',
+      clear_on_close: false,
+      notify_on_close: false,
+      ...view,
+      state: { values: {} },
+      hash,
+      root_view_id: meta.rootViewId,
+      previous_view_id: meta.previousViewId,
+      app_id: 'A0SPCONN1',
+      bot_id: this.botId,
+    };
+    const stored: SlackView = { id, hash, view: full, ...(meta.triggerId ? { triggerId: meta.triggerId } : {}), updates: meta.updates };
+    this.views.set(id, stored);
     return stored;
+  }
+
+  private findByExternalId(externalId: string): SlackView | undefined {
+    return [...this.views.values()].find((v) => v.view.external_id === externalId);
+  }
+
+  private stackDepth(view: SlackView): number {
+    let depth = 1;
+    for (let prev = view.view.previous_view_id; typeof prev === 'string'; prev = this.views.get(prev)?.view.previous_view_id) depth += 1;
+    return depth;
+  }
+
+  // ---- messages ----
+
+  private postMessage(a: z.infer<typeof argsSchemas.postMessage>): Outcome {
+    if (!a.channel || !this.channelKnown(a.channel)) return failure('channel_not_found');
+    const problem = this.messageProblem('chat.postMessage', a);
+    if (problem) return problem;
+    const channel = this.dmChannel(a.channel);
+    // Slack accepts a thread_ts that names no message (the reply then starts nothing); just record it.
+    const message: SlackMessage = {
+      channel,
+      ts: this.nextTs(),
+      ...(a.thread_ts ? { threadTs: a.thread_ts } : {}),
+      replyBroadcast: a.reply_broadcast ?? false,
+      text: typeof a.text === 'string' ? a.text : '',
+      blocks: Array.isArray(a.blocks) ? a.blocks : [],
+      user: this.botUserId,
+      updates: 0,
+    };
+    this.messages.push(message);
+    return success({ channel, ts: message.ts, message: this.messageBody(message) });
+  }
+
+  private updateMessage(a: z.infer<typeof argsSchemas.update>): Outcome {
+    if (!a.channel || !this.channelKnown(a.channel)) return failure('channel_not_found');
+    const channel = this.dmChannel(a.channel);
+    const message = this.messages.find((m) => m.channel === channel && m.ts === a.ts);
+    if (!message) return failure('message_not_found');
+    const problem = this.messageProblem('chat.update', a);
+    if (problem) return problem;
+    if (typeof a.text === 'string') message.text = a.text;
+    if (Array.isArray(a.blocks)) message.blocks = a.blocks;
+    message.updates += 1;
+    return success({ channel, ts: message.ts, text: message.text, message: this.messageBody(message) });
+  }
+
+  private postEphemeral(a: z.infer<typeof argsSchemas.postEphemeral>): Outcome {
+    if (!a.channel || !this.channelKnown(a.channel)) return failure('channel_not_found');
+    if (!a.user) return failure('user_not_found');
+    const problem = this.messageProblem('chat.postEphemeral', a);
+    if (problem) return problem;
+    const ts = this.nextTs();
+    this.ephemerals.push({
+      channel: this.dmChannel(a.channel),
+      user: a.user,
+      ts,
+      ...(a.thread_ts ? { threadTs: a.thread_ts } : {}),
+      text: typeof a.text === 'string' ? a.text : '',
+      blocks: Array.isArray(a.blocks) ? a.blocks : [],
+    });
+    return success({ message_ts: ts });
+  }
+
+  private permalink(a: z.infer<typeof argsSchemas.getPermalink>): Outcome {
+    if (!a.channel || !this.channelKnown(a.channel)) return failure('channel_not_found');
+    const channel = this.dmChannel(a.channel);
+    const message = this.messages.find((m) => m.channel === channel && m.ts === a.message_ts);
+    if (!message) return failure('message_not_found');
+    const base = `https://${this.teamDomain}.slack.com/archives/${channel}/p${message.ts.replace('.', '')}`;
+    const permalink = message.threadTs && message.threadTs !== message.ts ? `${base}?thread_ts=${message.threadTs}&cid=${channel}` : base;
+    return success({ channel, permalink });
+  }
+
+  private messageProblem(method: MessageMethod, a: { text?: unknown; blocks?: unknown; attachments?: unknown }): Outcome | undefined {
+    const problem = validateMessage(a, method);
+    return problem ? failure(problem.error, problem.messages) : undefined;
+  }
+
+  private messageBody(m: SlackMessage): Record<string, unknown> {
+    return {
+      type: 'message',
+      user: m.user,
+      bot_id: this.botId,
+      app_id: 'A0SPCONN1',
+      team: this.teamId,
+      text: m.text,
+      ts: m.ts,
+      ...(m.blocks.length ? { blocks: m.blocks } : {}),
+      ...(m.threadTs ? { thread_ts: m.threadTs } : {}),
+    };
+  }
+
+  /** A user id as channel is that user's DM with the app, as Slack answers it. */
+  private dmChannel(channel: string): string {
+    return /^[UW][A-Z0-9]+$/.test(channel) ? `D${channel.slice(1)}` : channel;
+  }
+
+  private channelKnown(channel: string): boolean {
+    const known = this.options.knownChannels;
+    return !known || /^[UWD][A-Z0-9]+$/.test(channel) || known.includes(channel);
+  }
+
+  /** Slack's ts: seconds and microseconds, unique and increasing within the emulator. */
+  private nextTs(): string {
+    this.lastTsMicros = Math.max(this.now() * 1000, this.lastTsMicros + 100);
+    const micros = Math.floor(this.lastTsMicros);
+    return `${Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')}`;
   }
 }
 
-/** Form bodies carry `view` and `blocks` as JSON strings; JSON bodies carry them as values. */
-function parseArgs(contentType: string, raw: string): Record<string, unknown> {
-  let args: Record<string, unknown> = {};
-  if (contentType.includes('application/json')) {
-    try {
-      const parsed: unknown = JSON.parse(raw);
-      if (typeof parsed === 'object' && parsed !== null) args = parsed as Record<string, unknown>;
-    } catch {
-      return {};
-    }
-  } else {
-    args = Object.fromEntries(new URLSearchParams(raw));
-  }
-  for (const key of ['view', 'blocks', 'attachments']) {
-    if (typeof args[key] === 'string') {
-      try {
-        args[key] = JSON.parse(args[key] as string);
-      } catch {
-        // Left as a string: validation reports it.
-      }
-    }
-  }
-  return args;
+function withArgs<S extends z.ZodType>(schema: S, args: Record<string, unknown>, then: (a: z.infer<S>) => Outcome): Outcome {
+  const parsed = schema.safeParse(args);
+  return parsed.success ? then(parsed.data) : failure('invalid_arguments', argumentProblems(parsed.error));
+}
+
+function randomDigits(n: number): string {
+  return Array.from(randomBytes(n), (b) => String(b % 10)).join('');
 }
