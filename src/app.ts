@@ -85,11 +85,27 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
     logger.error({ err: error }, 'unhandled error in a Slack listener');
   });
 
+  let stopping = false;
   const server: Server = createServer((req, res) => route(req, res));
   function route(req: IncomingMessage, res: ServerResponse): void {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/healthz') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      return;
+    }
+    if (req.method === 'GET' && path === '/readyz') {
+      // Ready: config loaded (we are running) and the store answers; not ready while stopping.
+      if (stopping) {
+        res.writeHead(503, { 'content-type': 'text/plain' }).end('stopping');
+        return;
+      }
+      deps.store.ping().then(
+        () => res.writeHead(200, { 'content-type': 'text/plain' }).end('ready'),
+        (err: unknown) => {
+          logger.warn({ err }, 'readiness check: store unreachable');
+          res.writeHead(503, { 'content-type': 'text/plain' }).end('store unreachable');
+        },
+      );
       return;
     }
     if (path === '/slack/events') {
@@ -125,6 +141,7 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
         server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
       }),
     async stop() {
+      stopping = true;
       clearInterval(sweep);
       clearInterval(takeOver);
       await new Promise<void>((resolve) => {
