@@ -1,6 +1,6 @@
 // The Atlas Administration API client: Digest auth with a key from Secrets Manager, the dated
 // media type each endpoint documents, timeouts, retries with back-off and jitter, and one error type.
-import type { z } from 'zod';
+import { z } from 'zod';
 import { SpconnError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { parseAtlasApiKey, type SecretCache } from '../secrets/apiKeys.js';
@@ -93,6 +93,25 @@ export class AtlasClient {
       this.options.logger.warn({ operation: call.operation, attempt, reason: failure.reason }, 'Atlas call failed; will retry');
     }
     throw failure!.last;
+  }
+
+  /** Every item of a paginated list, following Atlas's pages until a short one. */
+  async listAll<T>(call: { operation: string; path: string; version: string; item: z.ZodType<T>; itemsPerPage?: number }): Promise<T[]> {
+    const itemsPerPage = call.itemsPerPage ?? 100;
+    const page = z.looseObject({ results: z.array(call.item) });
+    const all: T[] = [];
+    for (let pageNum = 1; ; pageNum++) {
+      const { results } = await this.call<{ results: T[] }>({
+        operation: call.operation,
+        path: call.path,
+        version: call.version,
+        method: 'GET',
+        query: { itemsPerPage, pageNum },
+        response: page as unknown as z.ZodType<{ results: T[] }>,
+      });
+      all.push(...results);
+      if (results.length < itemsPerPage) return all;
+    }
   }
 
   private backoff(retry: number, retryAfterMs: number | undefined): number {

@@ -17,22 +17,8 @@ export const privateLinkSchema = z.looseObject({
 });
 export type PrivateLink = z.infer<typeof privateLinkSchema>;
 
-const pageSchema = z.looseObject({ results: z.array(privateLinkSchema) });
-
 export async function listPrivateLinks(atlas: AtlasClient, projectId: string, itemsPerPage = 100): Promise<PrivateLink[]> {
-  const all: PrivateLink[] = [];
-  for (let pageNum = 1; ; pageNum++) {
-    const page = await atlas.call({
-      operation: 'list Private Link connections',
-      method: 'GET',
-      path: linkPath(projectId),
-      version: '2023-02-01',
-      query: { itemsPerPage, pageNum },
-      response: pageSchema,
-    });
-    all.push(...page.results);
-    if (page.results.length < itemsPerPage) return all;
-  }
+  return atlas.listAll({ operation: 'list Private Link connections', path: linkPath(projectId), version: '2023-02-01', item: privateLinkSchema, itemsPerPage });
 }
 
 const linkPath = (projectId: string) => `/groups/${encodeURIComponent(projectId)}/streams/privateLinkConnections`;

@@ -13,11 +13,6 @@ export const streamsConnectionSchema = z.looseObject({
 });
 export type StreamsConnection = z.infer<typeof streamsConnectionSchema>;
 
-const paginatedConnectionsSchema = z.looseObject({
-  results: z.array(streamsConnectionSchema),
-  totalCount: z.number().optional(),
-});
-
 const noContentSchema = z.unknown();
 
 export interface StreamsLocation {
@@ -94,17 +89,5 @@ export async function deleteConnection(atlas: AtlasClient, at: StreamsLocation, 
 
 /** Every connection of the instance, following Atlas's pages to the end. */
 export async function listConnections(atlas: AtlasClient, at: StreamsLocation, itemsPerPage = 100): Promise<StreamsConnection[]> {
-  const all: StreamsConnection[] = [];
-  for (let pageNum = 1; ; pageNum++) {
-    const page = await atlas.call({
-      operation: 'list connections',
-      method: 'GET',
-      path: connectionsPath(at),
-      version: V2023,
-      query: { itemsPerPage, pageNum },
-      response: paginatedConnectionsSchema,
-    });
-    all.push(...page.results);
-    if (page.results.length < itemsPerPage) return all;
-  }
+  return atlas.listAll({ operation: 'list connections', path: connectionsPath(at), version: V2023, item: streamsConnectionSchema, itemsPerPage });
 }

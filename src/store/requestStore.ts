@@ -1,6 +1,6 @@
 // Requests and their audit trail. Every state change is a conditional update plus an event in
 // one transaction, so two clicks at once change a request once: the database decides, not memory.
-import { Kysely, Migrator, type Transaction } from 'kysely';
+import { Kysely, Migrator, type ExpressionBuilder, type Transaction } from 'kysely';
 import { migrationProvider, type Dialect } from './migrations.js';
 import { OPEN_STATES, type Database, type RequestEventsTable, type RequestState, type RequestsTable, type WorkflowsTable } from './schema.js';
 
@@ -45,7 +45,7 @@ export class RequestStore {
       .set({ lease_owner: owner, lease_until: new Date(now.getTime() + leaseMs).toISOString() })
       .where('id', '=', id)
       .where('state', 'in', ['approved', 'running'])
-      .where((eb) => eb.or([eb('lease_owner', 'is', null), eb('lease_owner', '=', owner), eb('lease_until', '<', now.toISOString())]))
+      .where((eb) => leaseFree(eb, owner, now))
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }
@@ -57,7 +57,7 @@ export class RequestStore {
       .set({ lease_owner: owner, lease_until: new Date(now.getTime() + leaseMs).toISOString() })
       .where('request_id', '=', requestId)
       .where('active', '=', 1)
-      .where((eb) => eb.or([eb('lease_owner', 'is', null), eb('lease_owner', '=', owner), eb('lease_until', '<', now.toISOString())]))
+      .where((eb) => leaseFree(eb, owner, now))
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }
@@ -203,6 +203,11 @@ export class RequestStore {
   async close(): Promise<void> {
     await this.db.destroy();
   }
+}
+
+/** Nobody holds the lease, `owner` holds it already, or it ran out. */
+function leaseFree(eb: ExpressionBuilder<Database, 'requests' | 'workflows'>, owner: string, now: Date) {
+  return eb.or([eb('lease_owner', 'is', null), eb('lease_owner', '=', owner), eb('lease_until', '<', now.toISOString())]);
 }
 
 async function addEvent(tx: Transaction<Database>, event: Omit<RequestEventsTable, 'id'>): Promise<void> {
