@@ -75,6 +75,16 @@ export class SlackDriver {
     return this.post(this.slashCommandBody(text, opts));
   }
 
+  /** The fields every interactive payload carries about who acted, where. */
+  private from(user: string) {
+    return {
+      team: { id: this.team, domain: 'spconn-test' },
+      user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: this.team },
+      api_app_id: 'A0SPCONN1',
+      token: 'legacy-verification-token',
+    };
+  }
+
   private interactive(payload: unknown): Promise<SignedResponse> {
     return this.post(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
   }
@@ -86,29 +96,9 @@ export class SlackDriver {
   ): Promise<SignedResponse> {
     return this.interactive({
       type: 'view_submission',
-      team: { id: this.team, domain: 'spconn-test' },
-      user: { id: opts.user, username: opts.user.toLowerCase(), name: opts.user.toLowerCase(), team_id: this.team },
-      api_app_id: 'A0SPCONN1',
-      token: 'legacy-verification-token',
+      ...this.from(opts.user),
       trigger_id: opts.triggerId ?? '768915595217.771150964790.bbc12e4f1483ce782cd891edf9dca94c',
-      view: {
-        id: view.id,
-        team_id: this.team,
-        type: 'modal',
-        title: view.title ?? { type: 'plain_text', text: 'spconn' },
-        blocks: view.blocks ?? [],
-        private_metadata: view.private_metadata ?? '',
-        callback_id: view.callback_id ?? '',
-        state: { values },
-        hash: view.hash ?? '1569562184.10297bc3',
-        clear_on_close: false,
-        notify_on_close: false,
-        root_view_id: view.id,
-        previous_view_id: null,
-        app_id: 'A0SPCONN1',
-        external_id: '',
-        bot_id: 'B0SPCONN1',
-      },
+      view: { ...viewPayload(view, this.team, values), title: view.title ?? { type: 'plain_text', text: 'spconn' }, clear_on_close: false, notify_on_close: false },
     });
   }
 
@@ -116,10 +106,7 @@ export class SlackDriver {
   selectInView(view: ViewLike, values: Record<string, Record<string, ElementState>>, blockId: string, actionId: string, opts: { user: string }): Promise<SignedResponse> {
     return this.interactive({
       type: 'block_actions',
-      team: { id: this.team, domain: 'spconn-test' },
-      user: { id: opts.user, username: opts.user.toLowerCase(), name: opts.user.toLowerCase(), team_id: this.team },
-      api_app_id: 'A0SPCONN1',
-      token: 'legacy-verification-token',
+      ...this.from(opts.user),
       container: { type: 'view', view_id: view.id },
       trigger_id: '123123.123123.abcabc',
       view: viewPayload(view, this.team, values),
@@ -131,14 +118,11 @@ export class SlackDriver {
   suggest(view: ViewLike, values: Record<string, Record<string, ElementState>>, blockId: string, actionId: string, typed: string, opts: { user: string }): Promise<SignedResponse> {
     return this.interactive({
       type: 'block_suggestion',
-      user: { id: opts.user, username: opts.user.toLowerCase(), name: opts.user.toLowerCase(), team_id: this.team },
+      ...this.from(opts.user),
       container: { type: 'view', view_id: view.id },
-      api_app_id: 'A0SPCONN1',
-      token: 'legacy-verification-token',
       action_id: actionId,
       block_id: blockId,
       value: typed,
-      team: { id: this.team, domain: 'spconn-test' },
       view: viewPayload(view, this.team, values),
     });
   }
@@ -153,10 +137,7 @@ export class SlackDriver {
     if (!button) throw new Error(`no button ${actionId} on message ${message.ts}`);
     return this.interactive({
       type: 'block_actions',
-      team: { id: this.team, domain: 'spconn-test' },
-      user: { id: opts.user, username: opts.user.toLowerCase(), name: opts.user.toLowerCase(), team_id: this.team },
-      api_app_id: 'A0SPCONN1',
-      token: 'legacy-verification-token',
+      ...this.from(opts.user),
       container: { type: 'message', message_ts: message.ts, channel_id: message.channel, is_ephemeral: false },
       trigger_id: opts.triggerId ?? '12321423423.333649436676.d8c1bb837935619ccad0f624c448ffb3',
       channel: { id: message.channel, name: 'platform' },
