@@ -122,15 +122,17 @@ async function main(): Promise<void> {
   note(`# spconn benchmark${SMOKE ? ' (smoke run: sizes too small to mean anything)' : ''}\n\n${new Date().toISOString()} · ${machine}\n`);
 
   // 1. Ack path, spconn vs baseline, same world.
-  const world = await startWorld({
+  const makeWorld = () => startWorld({
     configPatch: (raw) => {
       (raw.atlas as Record<string, unknown>).pacing = { calls: Math.floor(size.atlasLimit * 0.8), per: '1m' };
       raw.privateLink = { pollMin: '200ms', pollMax: '2s', linkTimeout: '30m', connectionTimeout: '30m' };
     },
     atlas: { rateLimitPerMinute: size.atlasLimit, privateLinkReadyAfterPolls: 2, connectionReadyAfterPolls: 1 },
   });
-  const dataDir = mkdtempSync(join(tmpdir(), 'spconn-bench-'));
-  const spconn = await spawnApp(['src/main.ts'], spconnEnv(world, dataDir));
+  let world = await makeWorld();
+  let dataDir = mkdtempSync(join(tmpdir(), 'spconn-bench-'));
+  let spconn = await spawnApp(['src/main.ts'], spconnEnv(world, dataDir));
+  const firstStartupMs = spconn.startupMs;
   const baseline = await spawnApp(['bench/baseline.ts'], { SLACK_BOT_TOKEN: world.botToken, SLACK_SIGNING_SECRET: world.signingSecret, SLACK_API_URL: world.slack.url });
   await new Promise((r) => setTimeout(r, 500));
   const idle = rss(spconn.child.pid!);
@@ -150,12 +152,14 @@ async function main(): Promise<void> {
     if (c === 64) goals.push(`views.open p99 at 64: ${s.openP99.toFixed(1)} ms (goal < 50 ms)`);
   }
   baseline.child.kill();
-  // Let the last backlog drain: wait until Slack has heard nothing for a second.
-  for (let quiet = 0; quiet < 1; ) {
-    const n = world.slack.calls.length;
-    await new Promise((r) => setTimeout(r, 1_000));
-    quiet = world.slack.calls.length === n ? 1 : 0;
-  }
+  // The ack runs leave tens of thousands of recorded calls and views behind, and a backlog in the
+  // app: the other figures are taken on a fresh world and a fresh app, so they measure the app.
+  spconn.child.kill();
+  await world.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+  world = await makeWorld();
+  dataDir = mkdtempSync(join(tmpdir(), 'spconn-bench-'));
+  spconn = await spawnApp(['src/main.ts'], spconnEnv(world, dataDir));
 
   // 2. Submission path.
   const driver = new SlackDriver(spconn.url, world.signingSecret, WORLD.team);
@@ -233,7 +237,7 @@ async function main(): Promise<void> {
   note(`\n## 4. Workflows: ${size.setups} Private Link setups at once (Atlas limit ${size.atlasLimit}/min per project)\n`);
   note(`all finished in ${((performance.now() - t0) / 1000).toFixed(1)} s · peak Atlas calls in any minute ${peakPerMinute} (limit ${size.atlasLimit}) · 429 answers ${world.atlas.calls.filter((c) => c.status === 429).length} · peak app RSS ${peakRss.toFixed(0)} MB`);
 
-  note(`\n## 5. Footprint\n\nstart-up to listening ${spconn.startupMs.toFixed(0)} ms (baseline ${baseline.startupMs.toFixed(0)} ms) · idle RSS ${idle.rssMb.toFixed(0)} MB (goal < 120 MB)`);
+  note(`\n## 5. Footprint\n\nstart-up to listening ${firstStartupMs.toFixed(0)} ms (baseline ${baseline.startupMs.toFixed(0)} ms) · idle RSS ${idle.rssMb.toFixed(0)} MB (goal < 120 MB)`);
   note(`\n## Goals\n\n${goals.map((g) => `- ${g}`).join('\n')}`);
 
   spconn.child.kill();
