@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { INVALID_TRIGGER_MESSAGE, SlackEmulator } from '../../src/sandbox/slackEmulator.js';
 import { blocksTextLength, validateBlocks, validateMessage, validateView } from '../../src/sandbox/slack/blockKit.js';
 
-const TOKEN = 'xoxb-test-token';
+const TOKEN = 'xoxb-FAKE'; // obviously not a credential
 let emu: SlackEmulator;
 let client: WebClient;
 const extra: SlackEmulator[] = [];
