@@ -1,4 +1,5 @@
 // Builds the Bolt app from its dependencies; used by main, the tests and the sandbox alike.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver } from '@slack/bolt';
@@ -11,6 +12,9 @@ import { registerCommands } from './handlers/commands/index.js';
 import type { HandlerContext } from './handlers/context.js';
 import { registerViews } from './handlers/views/index.js';
 import type { Logger } from './log.js';
+import { inNewScope, type LogScope } from './logContext.js';
+import { Metrics, slackKindOf, type SlackKind, type SlackOutcome } from './metrics/metrics.js';
+import { SocketModeReceiver, type SendAck } from './receivers/socketMode.js';
 import { RequestNotifier } from './requests/notifier.js';
 import { OwnerDirectory } from './requests/owners.js';
 import { RequestService } from './requests/service.js';
@@ -20,11 +24,14 @@ import type { RequestStore } from './store/requestStore.js';
 
 export interface SpconnDeps {
   config: Config;
-  slack: { botToken: string; signingSecret: string; apiUrl?: string };
+  /** With `appToken`, Slack's deliveries come over Socket Mode; otherwise over HTTP, signed with `signingSecret`. */
+  slack: { botToken: string; signingSecret?: string; appToken?: string; apiUrl?: string };
   secretsManager: SecretsManagerClient;
   sealer: Sealer;
   store: RequestStore;
   logger: Logger;
+  /** Defaults to a registry of the app's own, served at GET /metrics. */
+  metrics?: Metrics;
   /** How often pending requests are checked for expiry. */
   expirySweepMs?: number;
 }
@@ -32,6 +39,7 @@ export interface SpconnDeps {
 export interface SpconnApp {
   bolt: App;
   requests: RequestService;
+  metrics: Metrics;
   /** Binds the HTTP server (Slack's request URL is POST /slack/events). */
   listen(port: number, host: string): Promise<number>;
   /** Stops taking requests, lets Atlas calls in flight finish, closes the store. */
@@ -43,12 +51,18 @@ const MAX_CLOCK_SKEW_S = 5 * 60;
 
 export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
   const { config, logger } = deps;
-  const receiver = new HTTPReceiver({
-    signingSecret: deps.slack.signingSecret,
-    logger: boltLogger(logger),
-    // Let listeners finish their work after the ack; Slack only waits for the ack.
-    processBeforeResponse: false,
-  });
+  const { appToken, signingSecret } = deps.slack;
+  if (!appToken && !signingSecret) throw new Error('Slack needs a signing secret (HTTP mode) or an app-level token (Socket Mode).');
+  // The kind of each delivery, for the metrics, once Bolt has parsed it.
+  const delivery = new AsyncLocalStorage<{ kind: SlackKind }>();
+  const receiver = appToken
+    ? new SocketModeReceiver({ appToken, apiUrl: deps.slack.apiUrl, logger: boltLogger(logger), deliver: (body, sendAck, process) => deliverOverSocket(body, sendAck, process) })
+    : new HTTPReceiver({
+        signingSecret: signingSecret!,
+        logger: boltLogger(logger),
+        // Let listeners finish their work after the ack; Slack only waits for the ack.
+        processBeforeResponse: false,
+      });
   const bolt = new App({
     token: deps.slack.botToken,
     receiver,
@@ -67,7 +81,8 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
     throw new Error(`Slack refused the bot token at start-up (auth.test): ${(cause as Error).message}`, { cause });
   }
 
-  const secrets = new SecretCache(deps.secretsManager, { ttlMs: config.secrets.cacheTtl, logger });
+  const metrics = deps.metrics ?? new Metrics({ store: deps.store });
+  const secrets = new SecretCache(deps.secretsManager, { ttlMs: config.secrets.cacheTtl, logger, metrics });
   const requests = new RequestService({
     config,
     store: deps.store,
@@ -76,8 +91,14 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
     owners: new OwnerDirectory(bolt.client, logger),
     notifier: new RequestNotifier(bolt.client, logger),
     logger,
+    metrics,
   });
   const ctx: HandlerContext = { config, requests, logger, roles: new AuthorisedRolesCache() };
+  bolt.use(async ({ body, next }) => {
+    const current = delivery.getStore();
+    if (current) current.kind = slackKindOf(body);
+    await next();
+  });
   registerCommands(bolt, ctx);
   registerViews(bolt, ctx);
   registerActions(bolt, ctx);
@@ -108,16 +129,68 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
       );
       return;
     }
-    if (path === '/slack/events') {
+    if (req.method === 'GET' && path === '/metrics') {
+      metrics.text().then(
+        (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+        (err: unknown) => {
+          logger.warn({ err }, 'metrics could not be collected');
+          res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics unavailable');
+        },
+      );
+      return;
+    }
+    if (path === '/slack/events' && receiver instanceof HTTPReceiver) {
+      const scope = { kind: 'other' as SlackKind };
+      const started = performance.now();
+      let logScope: LogScope | undefined;
+      res.once('close', () => {
+        const outcome = !res.writableFinished ? 'error' : res.statusCode < 300 ? 'ok' : res.statusCode === 401 ? 'unauthorized' : 'error';
+        recordDelivery(scope.kind, outcome, (performance.now() - started) / 1000, logScope?.requestId);
+      });
       const ts = Number(req.headers['x-slack-request-timestamp']);
       if (!Number.isFinite(ts) || Math.abs(Date.now() / 1000 - ts) > MAX_CLOCK_SKEW_S) {
         res.writeHead(401).end();
         return;
       }
-      receiver.requestListener(req, res);
+      // Every log line of this delivery, and of what it starts, carries one request id.
+      delivery.run(scope, () =>
+        inNewScope((scope) => {
+          logScope = scope;
+          receiver.requestListener(req, res);
+        }),
+      );
       return;
     }
     res.writeHead(404).end();
+  }
+
+  function recordDelivery(kind: SlackKind, outcome: SlackOutcome, seconds: number, requestId: string | undefined): void {
+    metrics.slackRequests.inc({ kind, outcome });
+    if (outcome === 'ok') metrics.ackSeconds.observe({ kind }, seconds);
+    logger.info({ requestId, slack: { kind, outcome, ms: Math.round(seconds * 1000) } }, 'Slack request');
+  }
+
+  /** A Socket Mode delivery: the same scope, metrics and log line as one over HTTP. */
+  async function deliverOverSocket(body: Record<string, unknown>, sendAck: SendAck, process: (ack: SendAck) => Promise<void>): Promise<void> {
+    const scope = { kind: slackKindOf(body) };
+    const started = performance.now();
+    let ackedAt: number | undefined;
+    let logScope: LogScope | undefined;
+    const ack: SendAck = async (response) => {
+      await sendAck(response);
+      ackedAt ??= performance.now();
+    };
+    try {
+      await delivery.run(scope, () =>
+        inNewScope((s) => {
+          logScope = s;
+          return process(ack);
+        }),
+      );
+    } catch (err) {
+      logger.error({ err, requestId: logScope?.requestId }, 'unhandled error in a Slack listener');
+    }
+    recordDelivery(scope.kind, ackedAt === undefined ? 'error' : 'ok', ((ackedAt ?? performance.now()) - started) / 1000, logScope?.requestId);
   }
 
   const sweep = setInterval(() => {
@@ -135,13 +208,19 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
   return {
     bolt,
     requests,
-    listen: (port, host) =>
-      new Promise((resolve, reject) => {
+    metrics,
+    async listen(port, host) {
+      const bound = await new Promise<number>((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
-      }),
+      });
+      // Socket Mode: Slack's deliveries come over the connection; the port serves health and metrics.
+      if (receiver instanceof SocketModeReceiver) await receiver.start();
+      return bound;
+    },
     async stop() {
       stopping = true;
+      if (receiver instanceof SocketModeReceiver) await receiver.stop().catch((err: unknown) => logger.warn({ err }, 'Socket Mode did not close cleanly'));
       clearInterval(sweep);
       clearInterval(takeOver);
       await new Promise<void>((resolve) => {

@@ -13,7 +13,8 @@ export type SpconnErrorCode =
   | 'NOT_AUTHORISED'
   | 'DIGEST_MISMATCH'
   | 'ENCRYPTION_FAILED'
-  | 'SLACK_POST_FAILED';
+  | 'SLACK_POST_FAILED'
+  | 'UNKNOWN_TARGET';
 
 export class SpconnError extends Error {
   constructor(

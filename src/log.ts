@@ -1,5 +1,6 @@
 // The app's JSON logger. Secrets should never be handed to it; redaction is the second line of defence.
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { logScopeFields } from './logContext.js';
 
 export type { Logger };
 
@@ -27,6 +28,8 @@ export function createLogger(options: { level?: string; destination?: Destinatio
       name: options.name ?? 'spconn',
       level: options.level ?? 'info',
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      // The request id of the Slack delivery or spconn request this line is about.
+      mixin: logScopeFields,
       // Error serialisation keeps message and stack; our errors never carry secrets in either.
       serializers: { err: pino.stdSerializers.err },
     },

@@ -11,10 +11,10 @@ import { resolveSealer } from './secrets/encryptionKey.js';
 import { openStore } from './store/index.js';
 
 async function startProduction(env: Env, logger: Logger): Promise<void> {
-  if (!env.SLACK_BOT_TOKEN || !env.SLACK_SIGNING_SECRET) {
-    throw new Error('SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are both required outside the sandbox.');
+  if (!env.SLACK_BOT_TOKEN) throw new Error('SLACK_BOT_TOKEN is required outside the sandbox.');
+  if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
+    throw new Error('Set SLACK_SIGNING_SECRET (HTTP mode: Slack posts to /slack/events) or SLACK_APP_TOKEN (Socket Mode: no public URL needed).');
   }
-  if (env.SLACK_APP_TOKEN) throw new Error('Socket Mode (SLACK_APP_TOKEN) is not supported yet; unset it and use the HTTP request URL.');
   const config = await loadConfigFile(env.SPCONN_CONFIG);
   const secretsManager = new SecretsManagerClient({});
   const sealer = await resolveSealer({
@@ -25,14 +25,18 @@ async function startProduction(env: Env, logger: Logger): Promise<void> {
   const store = await openStore({ databaseUrl: env.DATABASE_URL, dataDir: env.SPCONN_DATA_DIR });
   const app = await buildApp({
     config,
-    slack: { botToken: env.SLACK_BOT_TOKEN, signingSecret: env.SLACK_SIGNING_SECRET, apiUrl: env.SLACK_API_URL },
+    slack: { botToken: env.SLACK_BOT_TOKEN, signingSecret: env.SLACK_SIGNING_SECRET, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL },
     secretsManager,
     sealer,
     store,
     logger,
   });
   const port = await app.listen(env.PORT, env.HOST);
-  logger.info({ port, targets: config.targets.map((t) => t.name) }, 'spconn is listening on POST /slack/events');
+  const mode = env.SLACK_APP_TOKEN ? 'Socket Mode' : 'HTTP';
+  logger.info(
+    { port, mode, targets: config.targets.map((t) => t.name) },
+    env.SLACK_APP_TOKEN ? 'spconn is connected to Slack over Socket Mode (health and metrics on the port)' : 'spconn is listening on POST /slack/events',
+  );
   stopOnSignals(logger, () => app.stop());
 }
 

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { SpconnError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { atlasEndpoint, type Metrics } from '../metrics/metrics.js';
 import { parseAtlasApiKey, type SecretCache } from '../secrets/apiKeys.js';
 import { DigestPool } from './digestPool.js';
 import type { ProjectPacer } from './pacer.js';
@@ -44,6 +45,7 @@ export interface AtlasClientOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Shared pacing per project; every request to `/groups/{id}/…` waits its turn. */
   pacer?: ProjectPacer;
+  metrics?: Pick<Metrics, 'atlasCalls' | 'atlasSeconds'>;
 }
 
 class RetryableFailure {
@@ -151,13 +153,14 @@ export class AtlasClient {
     try {
       let { pool, generation } = await this.digestPool();
       await paced();
-      response = await pool.fetch(url.toString(), { method: call.method, headers, body, signal: AbortSignal.timeout(this.options.timeoutMs) });
+      const send = () => this.measured(call, () => pool.fetch(url.toString(), { method: call.method, headers, body, signal: AbortSignal.timeout(this.options.timeoutMs) }));
+      response = await send();
       if (response.status === 401) {
         // The key may have been rotated: read it again (once for all concurrent callers) and retry once.
         await response.body?.cancel();
         ({ pool, generation } = await this.digestPool(generation));
         await paced();
-        response = await pool.fetch(url.toString(), { method: call.method, headers, body, signal: AbortSignal.timeout(this.options.timeoutMs) });
+        response = await send();
       }
     } catch (cause) {
       if (cause instanceof SpconnError) throw cause;
@@ -188,6 +191,23 @@ export class AtlasClient {
     }
     if (response.status >= 500) return new RetryableFailure(String(response.status), true, undefined, error);
     throw error;
+  }
+
+  /** Counts and times one HTTP exchange (Digest challenge included); logs it with the request id in scope. */
+  private async measured(call: AtlasCall<unknown>, send: () => Promise<Response>): Promise<Response> {
+    const endpoint = atlasEndpoint(call.path);
+    const started = performance.now();
+    let status = 'network';
+    try {
+      const response = await send();
+      status = String(response.status);
+      return response;
+    } finally {
+      const seconds = (performance.now() - started) / 1000;
+      this.options.metrics?.atlasCalls.inc({ endpoint, method: call.method, status });
+      this.options.metrics?.atlasSeconds.observe({ endpoint, method: call.method }, seconds);
+      this.options.logger.info({ atlas: { method: call.method, endpoint, status, ms: Math.round(seconds * 1000) }, operation: call.operation }, 'Atlas call');
+    }
   }
 
   private toError(status: number, text: string, call: AtlasCall<unknown>): AtlasApiError {

@@ -3,6 +3,7 @@
 import type { View } from '@slack/types';
 import { z } from 'zod';
 import type { Target } from '../config/file.js';
+import { REQUEST_ID_PATTERN } from '../logContext.js';
 import { CONNECTION_TYPES, type AnyConnectionType } from '../connections/index.js';
 import { option, plain, textInput, type AnyBlock } from './blocks.js';
 import type { ViewStateValues } from './viewState.js';
@@ -11,7 +12,11 @@ export const CREATE_CALLBACK = 'create_connection';
 export const CREATE_BLOCKS = { target: 'target', type: 'connection_type', name: 'connection_name' } as const;
 export const CREATE_ACTIONS = { target: 'target', type: 'connection_type_picked', name: 'name' } as const;
 
-export const createMetadataSchema = z.object({ channelId: z.string() });
+export const createMetadataSchema = z.object({
+  channelId: z.string(),
+  /** Chosen when the form opens, so logs follow the request from its slash command on. */
+  requestId: z.string().regex(REQUEST_ID_PATTERN).optional(),
+});
 export type CreateMetadata = z.infer<typeof createMetadataSchema>;
 
 export function createModal(type: AnyConnectionType | undefined, targets: readonly Target[], meta: CreateMetadata, typed: ViewStateValues = {}): View {

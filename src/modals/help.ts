@@ -12,6 +12,7 @@ export function helpText(problem?: string): string {
     '• `/spconn delete <name> [target]` — ask an owner to approve deleting a connection',
     '• `/spconn privatelinks [target]` — the project’s Private Link connections and their state',
     '• `/spconn status` — your open requests, with links to their cards',
+    '• `/spconn audit [target] [days]` — for owners: recent requests, who asked and approved, what was sent (masked), the outcome',
     '• `/spconn help` — this message',
     'Examples: `/spconn create https` · `/spconn list prod` · `/spconn show orders-api prod`',
   ].join('\n');

@@ -7,7 +7,9 @@ import { apiKeySecretOf, type Config, type Target } from '../config/file.js';
 import { AtlasClient } from '../atlas/client.js';
 import { createConnection, deleteConnection, getConnection } from '../atlas/streams.js';
 import { SpconnError } from '../errors.js';
+import { bindRequest, currentRequestId, forRequest, newRequestId } from '../logContext.js';
 import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { SecretCache } from '../secrets/apiKeys.js';
 import { canonicalJson, type Sealer } from '../secrets/sealing.js';
 import type { RequestRow, RequestStore } from '../store/requestStore.js';
@@ -15,6 +17,7 @@ import type { RequestState } from '../store/schema.js';
 import { outcomeSchema, requestSummarySchema, shortDigest, storedCallSchema, type RequestSummary, type StoredCall } from './model.js';
 import type { RequestNotifier } from './notifier.js';
 import type { OwnerDirectory } from './owners.js';
+import { AUDIT_LIMIT, type AuditEntry, type AuditReport } from '../modals/audit.js';
 import type { CardContext } from '../modals/requestCard.js';
 import type { AtlasConnectionBody } from '../connections/types.js';
 import type { PrivateLinkPlan } from '../connections/privateLink.js';
@@ -32,10 +35,13 @@ export interface RequestServiceDeps {
   owners: OwnerDirectory;
   notifier: RequestNotifier;
   logger: Logger;
+  metrics?: Metrics;
   now?: () => Date;
 }
 
 interface NewRequestBase {
+  /** The id chosen when the form opened (a second delivery of the same submission is ignored). */
+  requestId?: string;
   target: Target;
   requesterId: string;
   channelId: string;
@@ -63,6 +69,8 @@ export class RequestService implements PrivateLinkHost {
   private readonly pacer: ProjectPacer;
   readonly privateLinks: PrivateLinkRunner;
   /** This process among the replicas sharing the store; leases carry it. */
+  private readonly announcing = new Set<string>();
+  private scan: Promise<void> | undefined;
   readonly replicaId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
 
   constructor(private readonly deps: RequestServiceDeps) {
@@ -102,6 +110,7 @@ export class RequestService implements PrivateLinkHost {
         logger: this.deps.logger,
         timeoutMs: this.deps.config.atlas.requestTimeout,
         pacer: this.pacer,
+        metrics: this.deps.metrics,
       });
       this.atlasClients.set(secretId, client);
     }
@@ -132,7 +141,8 @@ export class RequestService implements PrivateLinkHost {
 
   private async submit(input: NewRequestBase, action: 'create' | 'delete', connectionName: string, call: StoredCall): Promise<RequestRow> {
     const { target } = input;
-    const id = randomUUID().replace(/-/g, '').slice(0, 12);
+    const id = input.requestId ?? currentRequestId() ?? newRequestId();
+    bindRequest(id);
     const now = this.now();
     const row: RequestRow = {
       id,
@@ -155,7 +165,11 @@ export class RequestService implements PrivateLinkHost {
       lease_until: null,
       notified_at: null,
     };
-    await this.deps.store.insert(row, input.requesterId);
+    if (!(await this.deps.store.insert(row, input.requesterId))) {
+      // The same form submitted twice (a retried delivery, or one delivered to two replicas).
+      this.deps.logger.info({ requestId: id }, 'request already submitted; not posting it again');
+      return this.load(id);
+    }
     let posted: { channel: string; ts: string };
     try {
       posted = await this.deps.notifier.postCard(await this.cardContext(row));
@@ -203,6 +217,7 @@ export class RequestService implements PrivateLinkHost {
 
   /** Approves and runs the request. Resolves when the decision is stored; the Atlas call runs on. */
   approve(requestId: string, actorId: string, digest: string | undefined): Promise<void> {
+    bindRequest(requestId);
     return this.inFlight(() => this.doApprove(requestId, actorId, digest));
   }
 
@@ -227,6 +242,7 @@ export class RequestService implements PrivateLinkHost {
   }
 
   reject(requestId: string, actorId: string, reason: string): Promise<void> {
+    bindRequest(requestId);
     return this.inFlight(() => this.doReject(requestId, actorId, reason));
   }
 
@@ -244,6 +260,7 @@ export class RequestService implements PrivateLinkHost {
 
   /** May be checked without side effects before opening the reject modal. */
   async assertCanDecide(requestId: string, actorId: string, verb: string): Promise<RequestRow> {
+    bindRequest(requestId);
     const row = await this.load(requestId);
     if (row.state !== 'pending') throw await this.notPending(row);
     await this.authorise(row, actorId, verb);
@@ -251,6 +268,7 @@ export class RequestService implements PrivateLinkHost {
   }
 
   cancel(requestId: string, actorId: string): Promise<void> {
+    bindRequest(requestId);
     return this.inFlight(() => this.doCancel(requestId, actorId));
   }
 
@@ -297,17 +315,32 @@ export class RequestService implements PrivateLinkHost {
    * (at least once) rather than never.
    */
   private async announceOutcome(requestId: string): Promise<void> {
-    const row = await this.load(requestId);
-    if (row.notified_at) return;
-    await this.refreshCard(requestId);
-    const message = row.outcome_json ? outcomeSchema.parse(JSON.parse(row.outcome_json)).message : `The request ${row.state}.`;
-    const icon = row.state === 'succeeded' ? ':white_check_mark:' : row.state === 'cancelled' ? ':heavy_multiplication_x:' : ':x:';
-    await this.deps.notifier.reply({ row }, `${icon} <@${row.requester_id}> ${message}`);
-    await this.deps.store.markNotified(requestId);
+    // One teller at a time: in this process (a slow post overlapping the next scan), and across
+    // replicas (the lease; the replica that ran the request still holds it).
+    if (this.announcing.has(requestId)) return;
+    this.announcing.add(requestId);
+    try {
+      if (!(await this.deps.store.claimAnnouncement(requestId, this.replicaId, this.deps.config.replicas.leaseTime))) return;
+      const row = await this.load(requestId);
+      if (row.notified_at) return;
+      await this.refreshCard(requestId);
+      const message = row.outcome_json ? outcomeSchema.parse(JSON.parse(row.outcome_json)).message : `The request ${row.state}.`;
+      const icon = row.state === 'succeeded' ? ':white_check_mark:' : row.state === 'cancelled' ? ':heavy_multiplication_x:' : ':x:';
+      await this.deps.notifier.reply({ row }, `${icon} <@${row.requester_id}> ${message}`);
+      await this.deps.store.markNotified(requestId);
+    } finally {
+      this.announcing.delete(requestId);
+    }
   }
 
   /** Work whose lease ran out (its replica died) is taken over here; run periodically. */
-  async takeOverAbandoned(): Promise<void> {
+  takeOverAbandoned(): Promise<void> {
+    // A scan that outlasts the interval is not started again on top of itself.
+    this.scan ??= this.scanOnce().finally(() => (this.scan = undefined));
+    return this.scan;
+  }
+
+  private async scanOnce(): Promise<void> {
     for (const row of await this.deps.store.unnotified(this.deps.config.replicas.leaseTime)) {
       this.deps.logger.info({ requestId: row.id }, 'posting an outcome a stopped replica did not post');
       await this.announceOutcome(row.id);
@@ -318,6 +351,47 @@ export class RequestService implements PrivateLinkHost {
       this.deps.logger.info({ requestId: row.id, state: row.state }, 'resuming interrupted request');
       this.track(this.execute(row.id, true));
     }
+  }
+
+  /** `/spconn audit`: recent requests on the targets `userId` owns (or on the one named, if an owner of it). */
+  async audit(userId: string, targetName: string | undefined, days: number): Promise<AuditReport> {
+    const named = targetName === undefined ? undefined : this.targetNamed(targetName);
+    if (targetName !== undefined && !named) {
+      const known = this.deps.config.targets.map((t) => t.name).join(', ');
+      throw new SpconnError('UNKNOWN_TARGET', `There is no target \`${targetName.slice(0, 40)}\`. Targets: ${known}.`);
+    }
+    const owned: Target[] = [];
+    for (const target of named ? [named] : this.deps.config.targets) {
+      if (await this.deps.owners.isOwner(target, userId)) owned.push(target);
+    }
+    if (owned.length === 0) {
+      throw new SpconnError(
+        'NOT_AUTHORISED',
+        named ? `Only an owner of *${named.name}* can see its audit trail.` : 'The audit trail is for owners of a spconn target, and you are not one.',
+      );
+    }
+    const since = new Date(this.now().getTime() - days * 86_400_000);
+    const { rows, total, events } = await this.deps.store.recentRequests(owned.map((t) => t.name), since, AUDIT_LIMIT);
+    const entries = rows.map((row): AuditEntry => {
+      const summary = requestSummarySchema.parse(JSON.parse(row.summary_json));
+      const decided = events.find((e) => e.request_id === row.id && (e.to_state === 'approved' || e.to_state === 'rejected' || e.to_state === 'cancelled'));
+      return {
+        id: row.id,
+        createdAt: row.created_at,
+        action: row.action,
+        typeLabel: summary.typeLabel,
+        connectionName: row.connection_name,
+        target: row.target_name,
+        requesterId: row.requester_id,
+        state: row.state,
+        ...(decided && decided.actor !== 'spconn'
+          ? { decision: { verb: decided.to_state as 'approved' | 'rejected' | 'cancelled', by: decided.actor, ...(decided.note ? { note: decided.note } : {}) } }
+          : {}),
+        fields: summary.fields,
+        ...(row.outcome_json ? { outcome: outcomeSchema.parse(JSON.parse(row.outcome_json)).message } : {}),
+      };
+    });
+    return { targets: owned.map((t) => t.name), days, entries, total };
   }
 
   /** The caller's open requests, one line each, for `/spconn status`. */
@@ -375,6 +449,7 @@ export class RequestService implements PrivateLinkHost {
 
   /** Done or Cancel on a setup: the requester or an owner of the target only. */
   async workflowEvent(requestId: string, actorId: string, event: 'done' | 'cancel', step?: string): Promise<void> {
+    bindRequest(requestId);
     const row = await this.load(requestId);
     const target = this.targetNamed(row.target_name);
     const allowed = actorId === row.requester_id || (target !== undefined && (await this.deps.owners.isOwner(target, actorId)));
@@ -389,6 +464,7 @@ export class RequestService implements PrivateLinkHost {
 
   /** An owner's decision to delete a link a cancelled or failed setup created. */
   async deleteLeftoverLink(requestId: string, actorId: string, linkId: string): Promise<void> {
+    bindRequest(requestId);
     const row = await this.load(requestId);
     const target = this.targetNamed(row.target_name);
     if (!target || !(await this.deps.owners.isOwner(target, actorId))) {
@@ -420,7 +496,11 @@ export class RequestService implements PrivateLinkHost {
     void tracked.finally(() => this.running.delete(tracked));
   }
 
-  private async execute(requestId: string, resuming = false): Promise<void> {
+  private execute(requestId: string, resuming = false): Promise<void> {
+    return forRequest(requestId, () => this.executeLeased(requestId, resuming));
+  }
+
+  private async executeLeased(requestId: string, resuming: boolean): Promise<void> {
     // With several replicas, the one holding the lease does the work; the others leave it.
     const leaseTime = this.deps.config.replicas.leaseTime;
     if (!(await this.deps.store.claimRequest(requestId, this.replicaId, leaseTime))) return;

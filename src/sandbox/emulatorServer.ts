@@ -3,6 +3,7 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 export type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => Promise<void> | void;
 
@@ -36,6 +37,11 @@ export class EmulatorServer {
     });
     ref.emulator = new EmulatorServer(server, (server.address() as AddressInfo).port);
     return ref.emulator;
+  }
+
+  /** Takes over HTTP upgrades (WebSockets); without a handler they are refused. */
+  onUpgrade(handler: (req: IncomingMessage, socket: Duplex, head: Buffer) => void): void {
+    this.server.on('upgrade', handler);
   }
 
   /** Tells waiters that state may have changed. */

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import { EmulatorServer, sendJson } from './emulatorServer.js';
+import { SocketModeHub } from './slack/socketMode.js';
 import { validateMessage, validateView, type MessageMethod } from './slack/blockKit.js';
 import { argsSchemas, argumentProblems, isSlackMethod, parseWebApiRequest, type SlackMethod } from './slack/request.js';
 
@@ -12,6 +13,8 @@ export type { SlackMethod } from './slack/request.js';
 
 export interface SlackEmulatorOptions {
   botToken: string;
+  /** The app-level token (`xapp-…`) that may open Socket Mode connections. */
+  appToken?: string;
   botUserId?: string;
   botId?: string;
   teamId?: string;
@@ -108,6 +111,8 @@ export class SlackEmulator {
   readonly ephemerals: SlackEphemeral[] = [];
   /** Views that were opened or pushed, by view id, with their current content and hash. */
   readonly views = new Map<string, SlackView>();
+  /** Socket Mode: connections opened with the app token, and the envelopes sent over them. */
+  readonly socketMode: SocketModeHub;
 
   private readonly triggers = new Map<string, { issuedAt: number; used: boolean; fromViewId?: string }>();
   private readonly usergroups = new Map<string, string[]>();
@@ -132,6 +137,8 @@ export class SlackEmulator {
     this.botId = options.botId ?? 'B0SPCONNBOT';
     this.teamId = options.teamId ?? 'T0SPCONN1';
     this.teamDomain = options.teamDomain ?? 'spconn-sandbox';
+    this.socketMode = new SocketModeHub({ port: server.port, appId: 'A0SPCONN01', onChange: () => server.changed() });
+    server.onUpgrade((req, socket, head) => this.socketMode.handleUpgrade(req, socket, head));
   }
 
   static async start(options: SlackEmulatorOptions): Promise<SlackEmulator> {
@@ -208,6 +215,7 @@ export class SlackEmulator {
   /** Closes every connection and cancels pending delays. */
   async stop(): Promise<void> {
     this.faults.length = 0;
+    this.socketMode.close();
     await this.server.stop();
   }
 
@@ -241,6 +249,13 @@ export class SlackEmulator {
       if (fault.error) return answer(200, failure(fault.error));
     }
 
+    if (method === 'apps.connections.open') {
+      // Only the app-level token opens connections; Slack refuses a bot token by its type.
+      if (!token) return answer(200, failure('not_authed'));
+      if (token === this.options.botToken) return answer(200, failure('not_allowed_token_type'));
+      if (token !== this.options.appToken) return answer(200, failure('invalid_auth'));
+      return answer(200, success(this.socketMode.open()));
+    }
     if (!isSlackMethod(method)) return answer(200, failure('unknown_method'));
     if (!token) return answer(200, failure('not_authed'));
     if (token !== this.options.botToken) return answer(200, failure('invalid_auth'));

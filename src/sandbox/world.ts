@@ -36,6 +36,8 @@ export interface World {
   secrets: SecretsManagerEmulator;
   config: Config;
   botToken: string;
+  /** The app-level token for Socket Mode. */
+  appToken: string;
   signingSecret: string;
   atlasKey: { publicKey: string; privateKey: string };
   /** The config as written in a file (durations as text), for an app in another process. */
@@ -48,11 +50,12 @@ export interface World {
 
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const botToken = `xoxb-sandbox-${randomBytes(8).toString('hex')}`;
+  const appToken = `xapp-1-A0SPCONN01-${randomBytes(8).toString('hex')}`;
   const signingSecret = randomBytes(16).toString('hex');
   const atlasKey = { publicKey: 'sandboxpub', privateKey: options.atlasPrivateKey ?? randomBytes(12).toString('hex') };
   const awsSecretKey = randomBytes(16).toString('hex');
 
-  const slack = await SlackEmulator.start({ botToken, teamId: WORLD.team });
+  const slack = await SlackEmulator.start({ botToken, appToken, teamId: WORLD.team });
   const atlas = await AtlasEmulator.start({ ...options.atlas, keys: [atlasKey] });
   const secrets = await SecretsManagerEmulator.start({ credentials: { accessKeyId: WORLD.awsAccessKeyId, secretAccessKey: awsSecretKey } });
   atlas.addProject(WORLD.projectId, { instances: [WORLD.instance], awsIamRoles: [{ iamAssumedRoleArn: WORLD.s3Role }] });
@@ -79,6 +82,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     secrets,
     config,
     botToken,
+    appToken,
     signingSecret,
     atlasKey,
     rawConfig: raw,

@@ -1,6 +1,7 @@
 // Reads Atlas API keys (and other JSON secrets) from AWS Secrets Manager, cached the way AWS's own
 // caching clients do it: one in-flight fetch per secret shared by every caller, a TTL with
 // jitter so replicas do not refresh together, and a forced refresh when Atlas says the key is stale.
+import type { Metrics } from '../metrics/metrics.js';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
 import { SpconnError } from '../errors.js';
@@ -27,7 +28,7 @@ export class SecretCache {
 
   constructor(
     private readonly client: SecretsManagerClient,
-    private readonly options: { ttlMs: number; logger: Logger; now?: () => number; random?: () => number },
+    private readonly options: { ttlMs: number; logger: Logger; now?: () => number; random?: () => number; metrics?: Pick<Metrics, 'secretFetches'> },
   ) {}
 
   /** The secret's string value; `generation` identifies the fetch that produced it. */
@@ -72,7 +73,11 @@ export class SecretCache {
   private async read(secretId: string): Promise<string> {
     this.options.logger.info({ secretId }, 'reading secret from Secrets Manager');
     try {
-      const out = await this.client.send(new GetSecretValueCommand({ SecretId: secretId }));
+      const out = await this.client.send(new GetSecretValueCommand({ SecretId: secretId })).catch((err: unknown) => {
+        this.options.metrics?.secretFetches.inc({ outcome: 'error' });
+        throw err;
+      });
+      this.options.metrics?.secretFetches.inc({ outcome: 'ok' });
       if (typeof out.SecretString !== 'string') {
         throw new SpconnError('SECRET_MALFORMED', `Secret ${secretId} has no SecretString (binary secrets are not supported).`);
       }

@@ -73,6 +73,12 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
       await sql`update requests set notified_at = updated_at where state in ('succeeded', 'failed', 'rejected', 'expired', 'cancelled')`.execute(db);
     },
   },
+  '0005_audit_index': {
+    async up(db: Kysely<unknown>) {
+      // `/spconn audit`: a target's requests, newest first.
+      await db.schema.createIndex('requests_target_created').ifNotExists().on('requests').columns(['target_name', 'created_at']).execute();
+    },
+  },
 });
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

@@ -1,8 +1,12 @@
 // Requests and their audit trail. Every state change is a conditional update plus an event in
 // one transaction, so two clicks at once change a request once: the database decides, not memory.
 import { Kysely, Migrator, type ExpressionBuilder, type Transaction } from 'kysely';
+import { z } from 'zod';
 import { migrationProvider, type Dialect } from './migrations.js';
 import { OPEN_STATES, type Database, type RequestEventsTable, type RequestState, type RequestsTable, type WorkflowsTable } from './schema.js';
+
+/** Only the step of a workflow's state, whatever its kind (the store does not know the kinds). */
+const workflowStepSchema = z.looseObject({ step: z.string().max(64) });
 
 export type RequestRow = RequestsTable;
 export type WorkflowRow = WorkflowsTable;
@@ -79,6 +83,22 @@ export class RequestStore {
       .execute();
   }
 
+  /**
+   * Takes the lease on telling an ended request's outcome; false while another replica holds it
+   * (the one that ran the request keeps its lease until it has told) or once it has been told.
+   */
+  async claimAnnouncement(id: string, owner: string, leaseMs: number): Promise<boolean> {
+    const now = new Date();
+    const result = await this.db
+      .updateTable('requests')
+      .set({ lease_owner: owner, lease_until: new Date(now.getTime() + leaseMs).toISOString() })
+      .where('id', '=', id)
+      .where('notified_at', 'is', null)
+      .where((eb) => leaseFree(eb, owner, now))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
   /** Marks the outcome as posted; false if someone else did already (then do not post again). */
   async markNotified(id: string): Promise<boolean> {
     const result = await this.db.updateTable('requests').set({ notified_at: new Date().toISOString() }).where('id', '=', id).where('notified_at', 'is', null).executeTakeFirst();
@@ -97,10 +117,17 @@ export class RequestStore {
     await this.db.updateTable('requests').set({ lease_owner: null, lease_until: null }).where('lease_owner', '=', owner).execute();
   }
 
-  async insert(row: RequestRow, actor: string): Promise<void> {
-    await this.db.transaction().execute(async (tx) => {
-      await tx.insertInto('requests').values(row).execute();
+  /** False when a request with this id exists already (nothing is changed then). */
+  async insert(row: RequestRow, actor: string): Promise<boolean> {
+    return this.db.transaction().execute(async (tx) => {
+      const result = await tx
+        .insertInto('requests')
+        .values(row)
+        .onConflict((oc) => oc.column('id').doNothing())
+        .executeTakeFirst();
+      if (Number(result.numInsertedOrUpdatedRows ?? 0n) !== 1) return false;
       await addEvent(tx, { request_id: row.id, at: row.created_at, actor, from_state: null, to_state: row.state, note: null });
+      return true;
     });
   }
 
@@ -136,6 +163,26 @@ export class RequestStore {
 
   async events(id: string): Promise<RequestEvent[]> {
     return this.db.selectFrom('request_events').selectAll().where('request_id', '=', id).orderBy('id').execute();
+  }
+
+  /** Requests on these targets created since `since`, newest first, with their events. */
+  async recentRequests(targetNames: readonly string[], since: Date, limit: number): Promise<{ rows: RequestRow[]; total: number; events: RequestEvent[] }> {
+    if (targetNames.length === 0) return { rows: [], total: 0, events: [] };
+    const scope = this.db.selectFrom('requests').where('target_name', 'in', [...targetNames]).where('created_at', '>=', since.toISOString());
+    const [rows, count] = await Promise.all([
+      scope.selectAll().orderBy('created_at', 'desc').orderBy('id').limit(limit).execute(),
+      scope.select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    const events =
+      rows.length === 0
+        ? []
+        : await this.db
+            .selectFrom('request_events')
+            .selectAll()
+            .where('request_id', 'in', rows.map((r) => r.id))
+            .orderBy('id')
+            .execute();
+    return { rows, total: Number(count.n), events };
   }
 
   async openRequestsOf(userId: string): Promise<RequestRow[]> {
@@ -198,6 +245,24 @@ export class RequestStore {
       .where((eb) => eb.or([eb('lease_owner', 'is', null), eb('lease_until', '<', now)]))
       .orderBy('next_run_at')
       .execute();
+  }
+
+  /** How many requests are in each state (for the metrics endpoint). */
+  async requestsByState(): Promise<Record<string, number>> {
+    const rows = await this.db.selectFrom('requests').select(['state', (eb) => eb.fn.countAll<string | number>().as('n')]).groupBy('state').execute();
+    return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
+  }
+
+  /** How many active workflows are at each step (for the metrics endpoint). */
+  async workflowsByStep(): Promise<Record<string, number>> {
+    const rows = await this.db.selectFrom('workflows').select('state_json').where('active', '=', 1).execute();
+    const counts: Record<string, number> = {};
+    for (const row of rows) {
+      const step = workflowStepSchema.safeParse(JSON.parse(row.state_json));
+      const key = step.success ? step.data.step : 'unknown';
+      counts[key] = (counts[key] ?? 0) + 1;
+    }
+    return counts;
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
 // Runs Private Link setups: persists each state before the next action, resumes after a restart
 // at the step it was in, waits durably for people and for Atlas, and runs each setup in one place.
+import { forRequest } from '../logContext.js';
 import { AtlasApiError, AtlasUnreachableError } from '../atlas/errors.js';
 import { SpconnError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -104,7 +105,7 @@ export class PrivateLinkRunner {
       this.rerun.add(requestId);
       return;
     }
-    const run = this.loop(requestId)
+    const run = forRequest(requestId, () => this.loop(requestId))
       .catch((err: unknown) => this.logger.error({ err, requestId }, 'Private Link step failed unexpectedly'))
       .finally(() => {
         this.running.delete(requestId);

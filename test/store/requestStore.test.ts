@@ -86,6 +86,50 @@ describe.each(Object.keys(stores))('%s store', (kind) => {
     expect((await store.events('drop')).at(-1)).toMatchObject({ actor: 'U2', from_state: 'pending', to_state: 'rejected', note: 'no' });
   });
 
+  it('stores a request once when the same submission arrives twice', async ({ skip }) => {
+    if (!store) return skip('no server');
+    const results = await Promise.all([store.insert(row('twice'), 'U1'), store.insert({ ...row('twice'), connection_name: 'other' }, 'U1')]);
+    expect(results.sort()).toEqual([false, true]);
+    expect(await store.events('twice')).toHaveLength(1);
+  });
+
+  it("lists a target's recent requests newest first, with their events, and counts by state", async ({ skip }) => {
+    if (!store) return skip('no server');
+    const at = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString();
+    await store.insert({ ...row('old'), target_name: 'audit', created_at: at(10) }, 'U1');
+    await store.insert({ ...row('mid'), target_name: 'audit', created_at: at(2) }, 'U1');
+    await store.insert({ ...row('new'), target_name: 'audit', created_at: at(1) }, 'U1');
+    await store.insert({ ...row('elsewhere'), target_name: 'other-target', created_at: at(1) }, 'U1');
+    await store.transition({ id: 'mid', from: ['pending'], to: 'approved', actor: 'U2' });
+
+    const recent = await store.recentRequests(['audit'], new Date(Date.now() - 7 * 86_400_000), 1);
+    expect(recent.total).toBe(2);
+    expect(recent.rows.map((r) => r.id)).toEqual(['new']);
+    const both = await store.recentRequests(['audit'], new Date(Date.now() - 7 * 86_400_000), 10);
+    expect(both.rows.map((r) => r.id)).toEqual(['new', 'mid']);
+    expect(both.events.filter((e) => e.request_id === 'mid').map((e) => [e.to_state, e.actor])).toEqual([
+      ['pending', 'U1'],
+      ['approved', 'U2'],
+    ]);
+    expect(await store.recentRequests([], new Date(0), 10)).toEqual({ rows: [], total: 0, events: [] });
+
+    const counts = await store.requestsByState();
+    expect(counts.approved).toBeGreaterThanOrEqual(1);
+    expect(Object.values(counts).every((n) => typeof n === 'number')).toBe(true);
+  });
+
+  it('lets one replica at a time tell an outcome, the one that ran it first, and nobody once told', async ({ skip }) => {
+    if (!store) return skip('no server');
+    await store.insert(row('tell'), 'U1');
+    await store.transition({ id: 'tell', from: ['pending'], to: 'approved', actor: 'U2' });
+    expect(await store.claimRequest('tell', 'A', 60_000)).toBe(true);
+    await store.transition({ id: 'tell', from: ['approved'], to: 'succeeded', actor: 'spconn' });
+    expect(await store.claimAnnouncement('tell', 'B', 60_000)).toBe(false);
+    expect(await store.claimAnnouncement('tell', 'A', 60_000)).toBe(true);
+    expect(await store.markNotified('tell')).toBe(true);
+    expect(await store.claimAnnouncement('tell', 'A', 60_000)).toBe(false);
+  });
+
   it('refuses a workflow save based on a stale read', async ({ skip }) => {
     if (!store) return skip('no server');
     await store.insert(row('wf'), 'U1');

@@ -49,7 +49,7 @@ export async function startAppProcess(world: World, dataDir: string, encryptionK
     const onLine = (chunk: Buffer) => {
       for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
         output.push(line);
-        const m = /"port":(\d+).*listening/.exec(line);
+        const m = /"port":(\d+).*(listening|connected)/.exec(line);
         if (m) resolve(Number(m[1]));
       }
     };

@@ -10,6 +10,7 @@ import { Sealer } from '../../src/secrets/sealing.js';
 import { startWorld, WORLD, type World, type WorldOptions } from '../../src/sandbox/world.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { SlackDriver, state, type ElementState } from './slackDriver.js';
+import { SocketModeDriver } from './socketDriver.js';
 
 export { WORLD, state };
 
@@ -24,7 +25,7 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(options: WorldOptions & { expirySweepMs?: number } = {}): Promise<Stack> {
+export async function startStack(options: WorldOptions & { expirySweepMs?: number; socketMode?: boolean } = {}): Promise<Stack> {
   const world = await startWorld({
     ...options,
     configPatch: (raw) => {
@@ -46,7 +47,9 @@ export async function startStack(options: WorldOptions & { expirySweepMs?: numbe
   async function boot(): Promise<{ app: SpconnApp; port: number }> {
     const app = await buildApp({
       config: world.config,
-      slack: { botToken: world.botToken, signingSecret: world.signingSecret, apiUrl: world.slack.url },
+      slack: options.socketMode
+        ? { botToken: world.botToken, appToken: world.appToken, apiUrl: world.slack.url }
+        : { botToken: world.botToken, signingSecret: world.signingSecret, apiUrl: world.slack.url },
       secretsManager: world.secretsManagerClient(),
       sealer: new Sealer(key),
       store: await openSqliteStore(dataDir),
@@ -56,18 +59,22 @@ export async function startStack(options: WorldOptions & { expirySweepMs?: numbe
     return { app, port: await app.listen(0, '127.0.0.1') };
   }
 
+  const driverFor = (port: number) =>
+    options.socketMode
+      ? new SocketModeDriver(`http://127.0.0.1:${port}`, world.slack.socketMode, WORLD.team)
+      : new SlackDriver(`http://127.0.0.1:${port}`, world.signingSecret, WORLD.team);
   let booted = await boot();
   const stack: Stack = {
     world,
     app: booted.app,
-    driver: new SlackDriver(`http://127.0.0.1:${booted.port}`, world.signingSecret, WORLD.team),
+    driver: driverFor(booted.port),
     dataDir,
     logs,
     async restart() {
       await stack.app.stop();
       booted = await boot();
       stack.app = booted.app;
-      stack.driver = new SlackDriver(`http://127.0.0.1:${booted.port}`, world.signingSecret, WORLD.team);
+      stack.driver = driverFor(booted.port);
     },
     async stop() {
       await stack.app.stop();

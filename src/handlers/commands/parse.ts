@@ -7,10 +7,12 @@ export type Command =
   | { kind: 'delete'; name: string; target?: string }
   | { kind: 'privatelinks'; target?: string }
   | { kind: 'status'; requestId?: string }
+  | { kind: 'audit'; target?: string; days: number }
   | { kind: 'help' }
   | { kind: 'usage'; problem: string };
 
 const MAX_WORD = 100;
+export const AUDIT_DAYS = { default: 7, max: 90 } as const;
 
 export function parseCommand(text: string): Command {
   const words = text.trim().split(/\s+/).filter(Boolean);
@@ -34,9 +36,21 @@ export function parseCommand(text: string): Command {
       return tooMany(1, 'privatelinks [target]') ?? { kind: 'privatelinks', target: args[0] };
     case 'status':
       return tooMany(1, 'status [request-id]') ?? { kind: 'status', requestId: args[0] };
+    case 'audit':
+      return tooMany(2, 'audit [target] [days]') ?? parseAudit(args);
     case 'help':
       return { kind: 'help' };
     default:
       return { kind: 'usage', problem: `I don't know \`${sub.slice(0, 40)}\`.` };
   }
+}
+
+/** `audit [target] [days]`, in either order: a number is the days. */
+function parseAudit(args: string[]): Command {
+  const numbers = args.filter((w) => /^\d+$/.test(w));
+  const words = args.filter((w) => !/^\d+$/.test(w));
+  if (numbers.length > 1 || words.length > 1) return { kind: 'usage', problem: 'The form is `/spconn audit [target] [days]`.' };
+  const days = numbers[0] === undefined ? AUDIT_DAYS.default : Number(numbers[0]);
+  if (days < 1 || days > AUDIT_DAYS.max) return { kind: 'usage', problem: `Days are 1 to ${AUDIT_DAYS.max}.` };
+  return { kind: 'audit', target: words[0], days };
 }

@@ -6,7 +6,9 @@ import { getConnection, listConnections } from '../../atlas/streams.js';
 import { connectionType, connectionTypeForAtlas, CONNECTION_TYPES } from '../../connections/index.js';
 import { isSpconnError } from '../../errors.js';
 import { chooseTarget } from '../../management/targets.js';
+import { currentRequestId } from '../../logContext.js';
 import { escapeMrkdwn, type AnyBlock } from '../../modals/blocks.js';
+import { auditBlocks, auditText } from '../../modals/audit.js';
 import { createModal } from '../../modals/createModal.js';
 import { helpText } from '../../modals/help.js';
 import { connectionDetailBlocks, connectionListBlocks, privateLinkBlocks } from '../../modals/listings.js';
@@ -51,7 +53,7 @@ export function spconnCommand(ctx: HandlerContext) {
         }
         await ack();
         try {
-          await client.views.open({ trigger_id: slash.trigger_id, view: createModal(type, allowed, { channelId: slash.channel_id }) });
+          await client.views.open({ trigger_id: slash.trigger_id, view: createModal(type, allowed, { channelId: slash.channel_id, requestId: currentRequestId() }) });
         } catch (err) {
           ctx.logger.error({ err }, 'views.open failed');
           await reply('Slack did not open the form in time. Please run the command again.');
@@ -112,6 +114,13 @@ export function spconnCommand(ctx: HandlerContext) {
       }
       case 'status': {
         await ack({ response_type: 'ephemeral', text: await ctx.requests.openRequests(slash.user_id, slash.team_domain, command.requestId) });
+        return;
+      }
+      case 'audit': {
+        await afterAck('Looking up the audit trail…', async () => {
+          const report = await ctx.requests.audit(slash.user_id, command.target, command.days);
+          await reply(auditText(report), auditBlocks(report));
+        });
         return;
       }
       case 'help':

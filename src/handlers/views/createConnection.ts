@@ -6,6 +6,7 @@ import type { Target } from '../../config/file.js';
 import { connectionType } from '../../connections/index.js';
 import type { FieldErrors } from '../../connections/types.js';
 import { isSpconnError } from '../../errors.js';
+import { bindRequest } from '../../logContext.js';
 import { CREATE_ACTIONS, CREATE_BLOCKS, connectionNameError, createMetadataSchema } from '../../modals/createModal.js';
 import { selectedValue, textValue } from '../../modals/viewState.js';
 import { withinAckBudget } from '../ackBudget.js';
@@ -22,6 +23,7 @@ export function createConnectionSubmission(ctx: HandlerContext) {
       await ack({ response_action: 'errors', errors: { [CREATE_BLOCKS.name]: 'This form is out of date; close it and run /spconn create again.' } });
       return;
     }
+    if (meta.data.requestId) bindRequest(meta.data.requestId);
     const values = submission.view.state.values;
     const errors: FieldErrors = {};
 
@@ -56,6 +58,7 @@ export function createConnectionSubmission(ctx: HandlerContext) {
 
     await ack();
     const request = {
+      requestId: meta.data.requestId,
       target,
       requesterId: submission.user.id,
       channelId: meta.data.channelId,

@@ -1,0 +1,129 @@
+// Prometheus metrics (prom-client), on a registry of the app's own so several apps can live in
+// one process (the tests do). Labels are small, fixed sets: no ids, names or user input.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** What the gauges read from the store when scraped. */
+export interface StoreCounts {
+  requestsByState(): Promise<Record<string, number>>;
+  workflowsByStep(): Promise<Record<string, number>>;
+}
+
+export type SlackKind = 'slash_command' | 'view_submission' | 'view_closed' | 'block_actions' | 'block_suggestion' | 'event' | 'other';
+export type SlackOutcome = 'ok' | 'unauthorized' | 'error';
+
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly slackRequests = new Counter({
+    name: 'spconn_slack_requests_total',
+    help: 'Requests from Slack, by kind and outcome (ok: acknowledged; unauthorized: bad signature or timestamp; error: failed)',
+    labelNames: ['kind', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly ackSeconds = new Histogram({
+    name: 'spconn_slack_ack_seconds',
+    help: 'Time from a Slack request arriving to its acknowledgement (Slack waits 3 s)',
+    labelNames: ['kind'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5],
+    registers: [this.registry],
+  });
+
+  readonly atlasCalls = new Counter({
+    name: 'spconn_atlas_calls_total',
+    help: 'HTTP requests to the Atlas Administration API, by endpoint, method and status (network: no answer)',
+    labelNames: ['endpoint', 'method', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly atlasSeconds = new Histogram({
+    name: 'spconn_atlas_call_seconds',
+    help: 'Latency of Atlas Administration API requests, Digest challenge included',
+    labelNames: ['endpoint', 'method'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  readonly secretFetches = new Counter({
+    name: 'spconn_secrets_fetches_total',
+    help: 'GetSecretValue calls to AWS Secrets Manager, by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(options: { store?: StoreCounts; processMetrics?: boolean } = {}) {
+    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'spconn_' });
+    const { store } = options;
+    if (!store) return;
+    new Gauge({
+      name: 'spconn_requests',
+      help: 'Requests in the store, by state',
+      labelNames: ['state'] as const,
+      registers: [this.registry],
+      async collect() {
+        const counts = await store.requestsByState();
+        this.reset();
+        for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
+      },
+    });
+    new Gauge({
+      name: 'spconn_workflows',
+      help: 'Private Link setups in progress, by the step they are in',
+      labelNames: ['step'] as const,
+      registers: [this.registry],
+      async collect() {
+        const counts = await store.workflowsByStep();
+        this.reset();
+        for (const [step, n] of Object.entries(counts)) this.set({ step }, n);
+      },
+    });
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
+
+/** Kind of a Slack payload as Bolt parsed it. */
+export function slackKindOf(body: unknown): SlackKind {
+  if (typeof body !== 'object' || body === null) return 'other';
+  if ('command' in body) return 'slash_command';
+  const type = 'type' in body ? body.type : undefined;
+  switch (type) {
+    case 'view_submission':
+    case 'view_closed':
+    case 'block_actions':
+    case 'block_suggestion':
+      return type;
+    case 'event_callback':
+      return 'event';
+    default:
+      return 'other';
+  }
+}
+
+/** Collections whose next path segment is an id or a name. */
+const PARAMETER_AFTER: Record<string, string> = {
+  groups: '{groupId}',
+  streams: '{tenantName}',
+  connections: '{connectionName}',
+  privateLinkConnections: '{connectionId}',
+  cloudProviderAccess: '{roleId}',
+  processors: '{processorName}',
+};
+
+/**
+ * The documented template of an Atlas path: `/groups/{groupId}/streams/{tenantName}/connections`.
+ * Fixed words (accountDetails, privateLinkConnections) stay; everything that names a thing goes.
+ */
+export function atlasEndpoint(path: string): string {
+  const segments = path.split('?')[0]!.split('/').filter(Boolean);
+  const out: string[] = [];
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i]!;
+    const previous = out[out.length - 1];
+    const isParameter = previous !== undefined && previous in PARAMETER_AFTER && !(segment in PARAMETER_AFTER) && segment !== 'accountDetails';
+    out.push(isParameter ? PARAMETER_AFTER[previous]! : segment);
+  }
+  return `/${out.join('/')}`;
+}
