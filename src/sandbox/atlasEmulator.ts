@@ -177,10 +177,22 @@ export class AtlasEmulator {
 
   injectFault(fault: AtlasFault): void {
     this.faults.add(fault);
+    this.server.changed();
   }
 
   clearFaults(): void {
     this.faults.clear();
+    this.server.changed();
+  }
+
+  /** Injected faults not used up yet, with how many requests each still applies to. */
+  armedFaults(): Array<AtlasFault & { remaining: number }> {
+    return this.faults.armed();
+  }
+
+  /** Calls `listener` after every request and every change made through these controls; returns the unsubscribe. */
+  onChange(listener: () => void): () => void {
+    return this.server.onChange(listener);
   }
 
   /**

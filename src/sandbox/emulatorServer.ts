@@ -49,6 +49,12 @@ export class EmulatorServer {
     this.events.emit('changed');
   }
 
+  /** Calls `listener` whenever state may have changed (after every request, and on test controls); returns the unsubscribe. */
+  onChange(listener: () => void): () => void {
+    this.events.on('changed', listener);
+    return () => this.events.off('changed', listener);
+  }
+
   /** Resolves once `predicate` holds, re-checked after every request; rejects after `timeoutMs`. */
   waitFor(predicate: () => boolean, timeoutMs = 5_000, what = 'condition'): Promise<void> {
     if (predicate()) return Promise.resolve();

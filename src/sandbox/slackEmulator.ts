@@ -207,6 +207,36 @@ export class SlackEmulator {
     }
   }
 
+  /** Calls `listener` after every request the emulator answers and every view it changes; returns the unsubscribe. */
+  onChange(listener: () => void): () => void {
+    return this.server.onChange(listener);
+  }
+
+  /**
+   * What Slack does with a `view_submission` answered `response_action: "update"` (replace the
+   * view, same id, new hash) or `"push"` (stack a new view on it): the view is checked like one
+   * sent to views.update / views.push.
+   */
+  respondToSubmission(viewId: string, action: 'update' | 'push', view: unknown): { ok: true; view: SlackView } | { ok: false; error: string; problems: string[] } {
+    const existing = this.views.get(viewId);
+    if (!existing) return { ok: false, error: 'not_found', problems: [] };
+    const problems = validateView(view);
+    if (problems.length > 0 || !isRecord(view)) return { ok: false, error: 'invalid_arguments', problems };
+    if (action === 'push' && this.stackDepth(existing) >= 3) return { ok: false, error: 'push_limit_reached', problems: [] };
+    const rootViewId = String(existing.view.root_view_id ?? existing.id);
+    const stored =
+      action === 'update'
+        ? this.storeView(existing.id, view, {
+            triggerId: existing.triggerId,
+            rootViewId,
+            previousViewId: typeof existing.view.previous_view_id === 'string' ? existing.view.previous_view_id : null,
+            updates: existing.updates + 1,
+          })
+        : this.storeView(`V${randomBytes(5).toString('hex').toUpperCase()}`, view, { triggerId: undefined, rootViewId, previousViewId: existing.id, updates: 0 });
+    this.server.changed();
+    return { ok: true, view: stored };
+  }
+
   /** Requests received and not yet answered (e.g. held by an injected delay). */
   get inFlight(): number {
     return this.handling;

@@ -35,6 +35,10 @@ export class FaultBook {
     this.faults = [];
   }
 
+  armed(): Array<AtlasFault & { remaining: number }> {
+    return this.faults.map((f) => ({ ...f }));
+  }
+
   /** The first armed fault for this request, used up by one. */
   take(method: string, pathname: string): AtlasFault | undefined {
     const fault = this.faults.find(
