@@ -1,5 +1,6 @@
 // `npm start` without Slack credentials: the real app wired to emulated Slack, Atlas and Secrets
-// Manager on 127.0.0.1, with throwaway state. Nothing here talks to a real service.
+// Manager on 127.0.0.1, with throwaway state, and the playground page that plays Slack for it in
+// a browser. Nothing here talks to a real service.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,10 +10,34 @@ import type { Env } from '../config/env.js';
 import type { Logger } from '../log.js';
 import { Sealer } from '../secrets/sealing.js';
 import { openSqliteStore } from '../store/sqlite.js';
-import { startWorld, WORLD } from './world.js';
+import { startPlayground } from './playground/server.js';
+import { startWorld, WORLD, type World } from './world.js';
 
-export async function startSandbox({ env, logger }: { env: Env; logger: Logger }): Promise<{ stop(): Promise<void> }> {
-  const world = await startWorld();
+export interface SandboxOptions {
+  env: Pick<Env, 'PORT'> & { SPCONN_PLAYGROUND_PORT?: number };
+  logger: Logger;
+  /** Print the banner with the addresses (default true). */
+  banner?: boolean;
+  /** How often the app polls a pending Private Link: seconds for people, less in tests. */
+  privateLinkPolling?: { pollMin: string; pollMax: string };
+}
+
+export interface Sandbox {
+  appUrl: string;
+  playgroundUrl: string;
+  world: World;
+  stop(): Promise<void>;
+}
+
+export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
+  const { env, logger } = options;
+  const world = await startWorld({
+    // Private Links wait for the playground's "make ready" or "fail", as a real one waits for Confluent and AWS.
+    atlas: { privateLinkAutoReadyAfterPolls: -1 },
+    configPatch: (raw) => {
+      raw.privateLink = { ...(options.privateLinkPolling ?? { pollMin: '1s', pollMax: '5s' }), linkTimeout: '2h', connectionTimeout: '1h' };
+    },
+  });
   const dataDir = mkdtempSync(join(tmpdir(), 'spconn-sandbox-'));
   const app = await buildApp({
     config: world.config,
@@ -23,22 +48,31 @@ export async function startSandbox({ env, logger }: { env: Env; logger: Logger }
     logger,
   });
   const port = await app.listen(env.PORT, '127.0.0.1');
+  const appUrl = `http://127.0.0.1:${port}`;
+  const playgroundPort = env.SPCONN_PLAYGROUND_PORT ?? (env.PORT === 0 || env.PORT >= 65535 ? 0 : env.PORT + 1);
+  const playground = await startPlayground({ world, appUrl, port: playgroundPort, logger });
   const banner = [
     '',
     '==================================================================',
     '  spconn SANDBOX: emulated Slack, Atlas and AWS on 127.0.0.1 only.',
     '  Nothing here reaches a real Slack workspace, Atlas or AWS.',
     '==================================================================',
-    `  app (Slack request URL)   http://127.0.0.1:${port}/slack/events`,
+    `  playground (open this)    ${playground.url}`,
+    '                            then type /spconn create https',
+    `  app (Slack request URL)   ${appUrl}/slack/events`,
     `  Slack Web API emulator    ${world.slack.url}`,
     `  Atlas Admin API emulator  ${world.atlas.url}  (project ${WORLD.projectId}, instance ${WORLD.instance})`,
     `  Secrets Manager emulator  ${world.secrets.url}`,
     '  Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to run against Slack for real.',
     '',
   ].join('\n');
-  process.stdout.write(`${banner}\n`);
+  if (options.banner ?? true) process.stdout.write(`${banner}\n`);
   return {
+    appUrl,
+    playgroundUrl: playground.url,
+    world,
     async stop() {
+      await playground.stop();
       await app.stop();
       await world.stop();
       rmSync(dataDir, { recursive: true, force: true });
