@@ -140,6 +140,7 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
         res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream' });
         return void res.end(readFileSync(`${STATIC_DIR}${file}`));
       }
+      if (url.pathname === '/api/people') return send(res, 200, { people: workspace.people });
       if (url.pathname === '/api/state') return send(res, 200, state(person(userId.parse(url.searchParams.get('as')))));
       if (url.pathname === '/api/events') return openStream(res, person(userId.parse(url.searchParams.get('as'))));
       return send(res, 404, { error: 'Not found' });

@@ -38,11 +38,9 @@ function connect() {
 }
 
 async function start() {
-  if (!me) {
-    // The first visit: the requester, whose turn it is.
-    const first = await fetch('/api/state?as=U0REQUEST1').then((r) => r.json());
-    me = first.people[0].id;
-  }
+  const { people } = await fetch('/api/people').then((r) => r.json());
+  // The first visit starts as the requester, whose turn it is.
+  if (!people.some((p) => p.id === me)) me = people[0].id;
   switchTo(me);
   $('#composer').addEventListener('submit', (event) => {
     event.preventDefault();
