@@ -68,6 +68,8 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
     receiver,
     logger: boltLogger(logger),
     deferInitialization: true,
+    // Bolt's conversation store keeps per-channel state spconn never reads: skip it on every delivery.
+    convoStore: false,
     clientOptions: {
       ...(deps.slack.apiUrl ? { slackApiUrl: deps.slack.apiUrl } : {}),
       // A retry that outlives Slack's 3 s deadline is worse than a clear error.
@@ -108,6 +110,10 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
 
   let stopping = false;
   const server: Server = createServer((req, res) => route(req, res));
+  // Behind a load balancer, an idle connection must outlive the balancer's idle timeout (AWS ALB:
+  // 60 s), or a request sent as Node closes the connection fails ("other side closed", a 502).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   function route(req: IncomingMessage, res: ServerResponse): void {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/healthz') {

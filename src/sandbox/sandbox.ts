@@ -63,7 +63,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     `  Slack Web API emulator    ${world.slack.url}`,
     `  Atlas Admin API emulator  ${world.atlas.url}  (project ${WORLD.projectId}, instance ${WORLD.instance})`,
     `  Secrets Manager emulator  ${world.secrets.url}`,
-    '  Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to run against Slack for real.',
+    '  Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode) to run against Slack for real.',
     '',
   ].join('\n');
   if (options.banner ?? true) process.stdout.write(`${banner}\n`);
