@@ -26,6 +26,8 @@ export interface WorldOptions {
   /** Extra config on top of the seeded target (e.g. approvals.expireAfter). */
   configPatch?: (raw: Record<string, unknown>) => void;
   atlasPrivateKey?: string;
+  /** Slack's 3 s trigger lifetime, lengthened where triggers are issued ahead (the benchmark). */
+  triggerTtlMs?: number;
   /** Emulator behaviour, e.g. links that never become ready by themselves. */
   atlas?: Omit<AtlasEmulatorOptions, 'keys'>;
 }
@@ -55,7 +57,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const atlasKey = { publicKey: 'sandboxpub', privateKey: options.atlasPrivateKey ?? randomBytes(12).toString('hex') };
   const awsSecretKey = randomBytes(16).toString('hex');
 
-  const slack = await SlackEmulator.start({ botToken, appToken, teamId: WORLD.team });
+  const slack = await SlackEmulator.start({ botToken, appToken, teamId: WORLD.team, ...(options.triggerTtlMs ? { triggerTtlMs: options.triggerTtlMs } : {}) });
   const atlas = await AtlasEmulator.start({ ...options.atlas, keys: [atlasKey] });
   const secrets = await SecretsManagerEmulator.start({ credentials: { accessKeyId: WORLD.awsAccessKeyId, secretAccessKey: awsSecretKey } });
   atlas.addProject(WORLD.projectId, { instances: [WORLD.instance], awsIamRoles: [{ iamAssumedRoleArn: WORLD.s3Role }] });
