@@ -1,6 +1,8 @@
 // The benchmark's baseline: a bare Bolt app on the same HTTP receiver whose /spconn handler only
 // acks and opens a fixed small view. spconn's ack path is judged against this.
+import { readFileSync } from 'node:fs';
 import { App, HTTPReceiver } from '@slack/bolt';
+import type { ModalView } from '@slack/types';
 
 const signingSecret = process.env.SLACK_SIGNING_SECRET ?? '';
 const receiver = new HTTPReceiver({ signingSecret, processBeforeResponse: false });
@@ -10,12 +12,16 @@ const app = new App({
   deferInitialization: true,
   clientOptions: { slackApiUrl: process.env.SLACK_API_URL, timeout: 5_000, retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 1_000 } },
 });
-const view = {
-  type: 'modal' as const,
-  callback_id: 'baseline',
-  title: { type: 'plain_text' as const, text: 'Baseline' },
-  blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: 'hello' } }],
-};
+// BASELINE_VIEW: a file holding another view to open (the bench's `--same-view` passes spconn's
+// create form), to tell the cost of the view's size from the cost of spconn's own code.
+const view = process.env.BASELINE_VIEW
+  ? (JSON.parse(readFileSync(process.env.BASELINE_VIEW, 'utf8')) as ModalView)
+  : {
+      type: 'modal' as const,
+      callback_id: 'baseline',
+      title: { type: 'plain_text' as const, text: 'Baseline' },
+      blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: 'hello' } }],
+    };
 app.command('/spconn', async ({ ack, body, client }) => {
   await ack();
   await client.views.open({ trigger_id: body.trigger_id, view }).catch(() => undefined);

@@ -10,6 +10,9 @@ import autocannon from 'autocannon';
 import { startWorld, WORLD, type World } from '../src/sandbox/world.js';
 import { SlackDriver, sign, state } from '../test/support/slackDriver.js';
 import { privateLinkValues } from '../test/support/privateLink.js';
+import { parseConfig } from '../src/config/file.js';
+import { connectionType } from '../src/connections/index.js';
+import { createModal } from '../src/modals/createModal.js';
 import { summarise } from './profileSummary.js';
 import { worldInfoSchema, type WorldInfo, type WorldRequest } from './worldProcess.js';
 
@@ -72,6 +75,8 @@ const PROFILE = process.argv.includes('--profile');
  */
 const COMPILED = !SMOKE && !process.argv.includes('--source');
 const ACK_ONLY = process.argv.includes('--ack-only');
+/** The baseline opens spconn's own create form instead of its small view. */
+const SAME_VIEW = process.argv.includes('--same-view');
 const ROOT = new URL('../', import.meta.url).pathname;
 const size = {
   duration: SMOKE ? 1 : 10,
@@ -226,7 +231,14 @@ async function main(): Promise<void> {
   if (PROFILE) rmSync(profileDir, { recursive: true, force: true });
   let spconn = await spawnApp(APPS.spconn, spconnEnv(info, dataDir), PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
   const firstStartupMs = spconn.startupMs;
-  const baseline = await spawnApp(APPS.baseline, { SLACK_BOT_TOKEN: info.botToken, SLACK_SIGNING_SECRET: info.signingSecret, SLACK_API_URL: info.slackUrl });
+  const baselineEnv: Record<string, string> = { SLACK_BOT_TOKEN: info.botToken, SLACK_SIGNING_SECRET: info.signingSecret, SLACK_API_URL: info.slackUrl };
+  if (SAME_VIEW) {
+    const targets = parseConfig(info.rawConfig, 'bench').targets;
+    baselineEnv.BASELINE_VIEW = join(dataDir, 'view.json');
+    writeFileSync(baselineEnv.BASELINE_VIEW, JSON.stringify(createModal(connectionType('https'), targets, { channelId: WORLD.channel })));
+    note('(`--same-view`: the baseline opens spconn\'s create form)\n');
+  }
+  const baseline = await spawnApp(APPS.baseline, baselineEnv);
   await new Promise((r) => setTimeout(r, 500));
   const idle = rss(spconn.child.pid!);
 
