@@ -1,5 +1,4 @@
 // Builds the Bolt app from its dependencies; used by main, the tests and the sandbox alike.
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver } from '@slack/bolt';
@@ -12,7 +11,7 @@ import { registerCommands } from './handlers/commands/index.js';
 import type { HandlerContext } from './handlers/context.js';
 import { registerViews } from './handlers/views/index.js';
 import type { Logger } from './log.js';
-import { inNewScope, type LogScope } from './logContext.js';
+import { currentScope, inNewScope, type LogScope } from './logContext.js';
 import { Metrics, slackKindOf, type SlackKind, type SlackOutcome } from './metrics/metrics.js';
 import { SocketModeReceiver, type SendAck } from './receivers/socketMode.js';
 import { RequestNotifier } from './requests/notifier.js';
@@ -53,10 +52,8 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
   const { config, logger } = deps;
   const { appToken, signingSecret } = deps.slack;
   if (!appToken && !signingSecret) throw new Error('Slack needs a signing secret (HTTP mode) or an app-level token (Socket Mode).');
-  // The kind of each delivery, for the metrics, once Bolt has parsed it.
-  const delivery = new AsyncLocalStorage<{ kind: SlackKind }>();
   const receiver = appToken
-    ? new SocketModeReceiver({ appToken, apiUrl: deps.slack.apiUrl, logger: boltLogger(logger), deliver: (body, sendAck, process) => deliverOverSocket(body, sendAck, process) })
+    ? new SocketModeReceiver({ appToken, apiUrl: deps.slack.apiUrl, logger: boltLogger(logger), deliver: (sendAck, process) => deliverOverSocket(sendAck, process) })
     : new HTTPReceiver({
         signingSecret: signingSecret!,
         logger: boltLogger(logger),
@@ -96,9 +93,10 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
     metrics,
   });
   const ctx: HandlerContext = { config, requests, logger, roles: new AuthorisedRolesCache() };
+  // The kind of each delivery, for the metrics, once Bolt has parsed it.
   bolt.use(async ({ body, next }) => {
-    const current = delivery.getStore();
-    if (current) current.kind = slackKindOf(body);
+    const scope = currentScope();
+    if (scope) scope.slackKind = slackKindOf(body);
     await next();
   });
   registerCommands(bolt, ctx);
@@ -146,12 +144,11 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
       return;
     }
     if (path === '/slack/events' && receiver instanceof HTTPReceiver) {
-      const scope = { kind: 'other' as SlackKind };
       const started = performance.now();
-      let logScope: LogScope | undefined;
+      let scope: LogScope | undefined;
       res.once('close', () => {
         const outcome = !res.writableFinished ? 'error' : res.statusCode < 300 ? 'ok' : res.statusCode === 401 ? 'unauthorized' : 'error';
-        recordDelivery(scope.kind, outcome, (performance.now() - started) / 1000, logScope?.requestId);
+        recordDelivery(scope, outcome, (performance.now() - started) / 1000);
       });
       const ts = Number(req.headers['x-slack-request-timestamp']);
       if (!Number.isFinite(ts) || Math.abs(Date.now() / 1000 - ts) > MAX_CLOCK_SKEW_S) {
@@ -159,44 +156,41 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
         return;
       }
       // Every log line of this delivery, and of what it starts, carries one request id.
-      delivery.run(scope, () =>
-        inNewScope((scope) => {
-          logScope = scope;
-          receiver.requestListener(req, res);
-        }),
-      );
+      inNewScope((s) => {
+        scope = s;
+        receiver.requestListener(req, res);
+      });
       return;
     }
     res.writeHead(404).end();
   }
 
-  function recordDelivery(kind: SlackKind, outcome: SlackOutcome, seconds: number, requestId: string | undefined): void {
+  function recordDelivery(scope: LogScope | undefined, outcome: SlackOutcome, seconds: number): void {
+    const kind = (scope?.slackKind ?? 'other') as SlackKind;
+    const requestId = scope?.requestId;
     metrics.slackRequests.inc({ kind, outcome });
     if (outcome === 'ok') metrics.ackSeconds.observe({ kind }, seconds);
     logger.info({ requestId, slack: { kind, outcome, ms: Math.round(seconds * 1000) } }, 'Slack request');
   }
 
   /** A Socket Mode delivery: the same scope, metrics and log line as one over HTTP. */
-  async function deliverOverSocket(body: Record<string, unknown>, sendAck: SendAck, process: (ack: SendAck) => Promise<void>): Promise<void> {
-    const scope = { kind: slackKindOf(body) };
+  async function deliverOverSocket(sendAck: SendAck, process: (ack: SendAck) => Promise<void>): Promise<void> {
     const started = performance.now();
     let ackedAt: number | undefined;
-    let logScope: LogScope | undefined;
+    let scope: LogScope | undefined;
     const ack: SendAck = async (response) => {
       await sendAck(response);
       ackedAt ??= performance.now();
     };
     try {
-      await delivery.run(scope, () =>
-        inNewScope((s) => {
-          logScope = s;
-          return process(ack);
-        }),
-      );
+      await inNewScope((s) => {
+        scope = s;
+        return process(ack);
+      });
     } catch (err) {
-      logger.error({ err, requestId: logScope?.requestId }, 'unhandled error in a Slack listener');
+      logger.error({ err, requestId: scope?.requestId }, 'unhandled error in a Slack listener');
     }
-    recordDelivery(scope.kind, ackedAt === undefined ? 'error' : 'ok', ((ackedAt ?? performance.now()) - started) / 1000, logScope?.requestId);
+    recordDelivery(scope, ackedAt === undefined ? 'error' : 'ok', ((ackedAt ?? performance.now()) - started) / 1000);
   }
 
   const sweep = setInterval(() => {

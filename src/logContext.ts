@@ -6,6 +6,8 @@ import { randomUUID } from 'node:crypto';
 
 export interface LogScope {
   requestId: string;
+  /** What kind of Slack delivery started this work, once Bolt has parsed it (for the metrics; not logged). */
+  slackKind?: string;
 }
 
 const storage = new AsyncLocalStorage<LogScope>();
@@ -37,6 +39,11 @@ export function bindRequest(requestId: string): void {
 /** The current request id, if this code runs inside a scope. */
 export function currentRequestId(): string | undefined {
   return storage.getStore()?.requestId;
+}
+
+/** The scope this code runs in, if any (a Slack delivery sets its kind on it). */
+export function currentScope(): LogScope | undefined {
+  return storage.getStore();
 }
 
 /** pino's mixin: the scope's fields on every line. */

@@ -55,26 +55,21 @@ export class Metrics {
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'spconn_' });
     const { store } = options;
     if (!store) return;
+    this.countsGauge('spconn_requests', 'Requests in the store, by state', 'state', () => store.requestsByState());
+    this.countsGauge('spconn_workflows', 'Private Link setups in progress, by the step they are in', 'step', () => store.workflowsByStep());
+  }
+
+  /** A gauge whose values are counts read (from the store) each time it is scraped. */
+  private countsGauge(name: string, help: string, label: string, read: () => Promise<Record<string, number>>): void {
     new Gauge({
-      name: 'spconn_requests',
-      help: 'Requests in the store, by state',
-      labelNames: ['state'] as const,
+      name,
+      help,
+      labelNames: [label],
       registers: [this.registry],
       async collect() {
-        const counts = await store.requestsByState();
+        const counts = await read();
         this.reset();
-        for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
-      },
-    });
-    new Gauge({
-      name: 'spconn_workflows',
-      help: 'Private Link setups in progress, by the step they are in',
-      labelNames: ['step'] as const,
-      registers: [this.registry],
-      async collect() {
-        const counts = await store.workflowsByStep();
-        this.reset();
-        for (const [step, n] of Object.entries(counts)) this.set({ step }, n);
+        for (const [value, n] of Object.entries(counts)) this.set({ [label]: value }, n);
       },
     });
   }

@@ -12,7 +12,7 @@ export type SendAck = (response?: unknown) => Promise<void>;
  * Runs one delivery: `process` hands it to Bolt with the ack it is given; `sendAck` answers Slack.
  * The caller wraps the ack to time it and runs `process` in the delivery's logging scope.
  */
-export type Deliver = (body: Record<string, unknown>, sendAck: SendAck, process: (ack: SendAck) => Promise<void>) => Promise<void>;
+export type Deliver = (sendAck: SendAck, process: (ack: SendAck) => Promise<void>) => Promise<void>;
 
 const slackEventSchema = z.object({
   body: z.record(z.string(), z.unknown()),
@@ -43,7 +43,7 @@ export class SocketModeReceiver implements Receiver {
         await this.app?.processEvent(event);
       };
       void options
-        .deliver(body, sendAck, process)
+        .deliver(sendAck, process)
         .catch((err: unknown) => options.logger.error(`Socket Mode delivery failed: ${err instanceof Error ? err.message : String(err)}`));
     });
   }

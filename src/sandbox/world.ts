@@ -52,7 +52,7 @@ export interface World {
 
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const botToken = `xoxb-sandbox-${randomBytes(8).toString('hex')}`;
-  const appToken = `xapp-1-A0SPCONN01-${randomBytes(8).toString('hex')}`;
+  const appToken = `xapp-sandbox-${randomBytes(8).toString('hex')}`;
   const signingSecret = randomBytes(16).toString('hex');
   const atlasKey = { publicKey: 'sandboxpub', privateKey: options.atlasPrivateKey ?? randomBytes(12).toString('hex') };
   const awsSecretKey = randomBytes(16).toString('hex');

@@ -42,16 +42,8 @@ export class RequestStore {
   }
 
   /** Takes (or renews) the lease on an approved or running request; false when another replica holds it. */
-  async claimRequest(id: string, owner: string, leaseMs: number): Promise<boolean> {
-    const now = new Date();
-    const result = await this.db
-      .updateTable('requests')
-      .set({ lease_owner: owner, lease_until: new Date(now.getTime() + leaseMs).toISOString() })
-      .where('id', '=', id)
-      .where('state', 'in', ['approved', 'running'])
-      .where((eb) => leaseFree(eb, owner, now))
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+  claimRequest(id: string, owner: string, leaseMs: number): Promise<boolean> {
+    return this.leaseRequest(id, owner, leaseMs, 'working');
   }
 
   async claimWorkflow(requestId: string, owner: string, leaseMs: number): Promise<boolean> {
@@ -87,13 +79,18 @@ export class RequestStore {
    * Takes the lease on telling an ended request's outcome; false while another replica holds it
    * (the one that ran the request keeps its lease until it has told) or once it has been told.
    */
-  async claimAnnouncement(id: string, owner: string, leaseMs: number): Promise<boolean> {
+  claimAnnouncement(id: string, owner: string, leaseMs: number): Promise<boolean> {
+    return this.leaseRequest(id, owner, leaseMs, 'untold');
+  }
+
+  /** One lease per request, for working on it or for telling its outcome. */
+  private async leaseRequest(id: string, owner: string, leaseMs: number, purpose: 'working' | 'untold'): Promise<boolean> {
     const now = new Date();
     const result = await this.db
       .updateTable('requests')
       .set({ lease_owner: owner, lease_until: new Date(now.getTime() + leaseMs).toISOString() })
       .where('id', '=', id)
-      .where('notified_at', 'is', null)
+      .where((eb) => (purpose === 'working' ? eb('state', 'in', ['approved', 'running']) : eb('notified_at', 'is', null)))
       .where((eb) => leaseFree(eb, owner, now))
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
