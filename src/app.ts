@@ -18,6 +18,8 @@ import { RequestNotifier } from './requests/notifier.js';
 import { OwnerDirectory } from './requests/owners.js';
 import { RequestService } from './requests/service.js';
 import { SecretCache } from './secrets/apiKeys.js';
+import { slackTransport } from './slack/transport.js';
+import { SlackViews } from './slack/views.js';
 import type { Sealer } from './secrets/sealing.js';
 import type { RequestStore } from './store/requestStore.js';
 
@@ -60,6 +62,7 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
         // Let listeners finish their work after the ack; Slack only waits for the ack.
         processBeforeResponse: false,
       });
+  const slackTransportFetch = slackTransport();
   const bolt = new App({
     token: deps.slack.botToken,
     receiver,
@@ -69,6 +72,7 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
     convoStore: false,
     clientOptions: {
       ...(deps.slack.apiUrl ? { slackApiUrl: deps.slack.apiUrl } : {}),
+      fetch: slackTransportFetch,
       // A retry that outlives Slack's 3 s deadline is worse than a clear error.
       timeout: 5_000,
       retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 1_000 },
@@ -92,7 +96,8 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
     logger,
     metrics,
   });
-  const ctx: HandlerContext = { config, requests, logger, roles: new AuthorisedRolesCache() };
+  const views = new SlackViews({ fetch: slackTransportFetch, botToken: deps.slack.botToken, ...(deps.slack.apiUrl ? { apiUrl: deps.slack.apiUrl } : {}) });
+  const ctx: HandlerContext = { config, requests, logger, roles: new AuthorisedRolesCache(), views };
   // The kind of each delivery, for the metrics, once Bolt has parsed it.
   bolt.use(async ({ body, next }) => {
     const scope = currentScope();
@@ -229,6 +234,7 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
       });
       await requests.stop();
       await deps.store.close();
+      slackTransportFetch.close();
     },
   };
 }

@@ -14,6 +14,7 @@ export type SpconnErrorCode =
   | 'DIGEST_MISMATCH'
   | 'ENCRYPTION_FAILED'
   | 'SLACK_POST_FAILED'
+  | 'SLACK_VIEW_FAILED'
   | 'UNKNOWN_TARGET';
 
 export class SpconnError extends Error {

@@ -60,6 +60,17 @@ describe('creating an HTTPS connection', () => {
     expect(stack.world.slack.count('chat.postMessage')).toBe(0);
   });
 
+  it('tells the requester to run the command again when Slack refuses to open the form', async () => {
+    const { slack } = stack.world;
+    slack.injectFault('views.open', { error: 'expired_trigger_id' });
+    const res = await stack.driver.command('create https', { user: WORLD.requester, channel: WORLD.channel, triggerId: slack.issueTriggerId() });
+    expect(res.status).toBe(200);
+    await slack.waitFor(() => slack.ephemerals.some((e) => e.user === WORLD.requester));
+    expect(slack.ephemerals.map((e) => e.text)).toEqual(['Slack did not open the form in time. Please run the command again.']);
+    expect(slack.views.size).toBe(0);
+    expect(stack.logs.some((l) => l.includes('"msg":"views.open failed"') && l.includes('expired_trigger_id'))).toBe(true);
+  });
+
   it('refuses a name that already exists in the instance, in the modal', async () => {
     await createHttpsRequest(stack, ok);
     const card = cardFor(stack, 'orders-api')!;

@@ -34,7 +34,7 @@ export function rejectClicked(ctx: HandlerContext) {
     const { requestId } = parseButtonValue(click.actions[0]?.value ?? '');
     try {
       const row = await ctx.requests.assertCanDecide(requestId, click.user.id, 'reject');
-      await args.client.views.open({ trigger_id: click.trigger_id, view: rejectModal(row.id, row.connection_name) });
+      await ctx.views.open(click.trigger_id, rejectModal(row.id, row.connection_name));
     } catch (err) {
       await refuse(ctx, args, click, err);
     }

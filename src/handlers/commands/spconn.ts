@@ -53,7 +53,7 @@ export function spconnCommand(ctx: HandlerContext) {
         }
         await ack();
         try {
-          await client.views.open({ trigger_id: slash.trigger_id, view: createModal(type, allowed, { channelId: slash.channel_id, requestId: currentRequestId() }) });
+          await ctx.views.open(slash.trigger_id, createModal(type, allowed, { channelId: slash.channel_id, requestId: currentRequestId() }));
         } catch (err) {
           ctx.logger.error({ err }, 'views.open failed');
           await reply('Slack did not open the form in time. Please run the command again.');
