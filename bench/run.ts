@@ -77,6 +77,14 @@ const COMPILED = !SMOKE && !process.argv.includes('--source');
 const ACK_ONLY = process.argv.includes('--ack-only');
 /** The baseline opens spconn's own create form instead of its small view. */
 const SAME_VIEW = process.argv.includes('--same-view');
+/** Runs of each ack-path configuration; the table shows medians and the ratios' spread. */
+const REPS = SMOKE ? 1 : Number(/^--reps=(\d+)$/.exec(process.argv.find((a) => a.startsWith('--reps=')) ?? '')?.[1] ?? 3);
+/**
+ * The open-loop run: 64 connections at a fixed arrival rate both apps sustain easily (about a
+ * quarter of either one's capacity here, and far above any workspace's rate of `/spconn`), so
+ * latency shows the app's own work rather than the queue a saturating closed loop builds.
+ */
+const FIXED_RATE = SMOKE ? 20 : 200;
 const ROOT = new URL('../', import.meta.url).pathname;
 const size = {
   duration: SMOKE ? 1 : 10,
@@ -158,7 +166,7 @@ const pct = (xs: number[], p: number) => {
  * Slack-signed `/spconn create https` at a concurrency: ack latency, and time from sending the
  * command to the Slack emulator (its own process) receiving the app's views.open.
  */
-async function ackPath(remote: RemoteWorld, info: WorldInfo, app: Proc, connections: number) {
+async function ackPath(remote: RemoteWorld, info: WorldInfo, app: Proc, connections: number, overallRate?: number) {
   const { url } = app;
   // Enough triggers for any rate this machine reaches, issued before the clock starts.
   const pool = await remote.triggers(size.duration * 4000);
@@ -171,6 +179,7 @@ async function ackPath(remote: RemoteWorld, info: WorldInfo, app: Proc, connecti
     url: `${url}/slack/events`,
     connections,
     duration: size.duration,
+    ...(overallRate ? { overallRate } : {}),
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     requests: [
@@ -242,20 +251,41 @@ async function main(): Promise<void> {
   await new Promise((r) => setTimeout(r, 500));
   const idle = rss(spconn.child.pid!);
 
-  note('## 1. Ack path: `/spconn create https`\n');
+  note(`## 1. Ack path: \`/spconn create https\`\n\nClosed loop: each connection sends its next command when the last one is acked, as fast as the apps go. Median of ${REPS} run${REPS > 1 ? 's' : ''} of ${size.duration} s per row${REPS > 1 ? '; a ratio row shows the median of the runs\' ratios and [lowest–highest]' : ''}.\n`);
   note('| concurrency | app | req/s | ack p50 ms | ack p99 ms | → views.open p50 ms | → views.open p99 ms | app CPU µs/req | Slack emulator CPU µs/req |');
   note('|---|---|---|---|---|---|---|---|---|');
   const goals: string[] = [];
+  type AckFigures = Awaited<ReturnType<typeof ackPath>>;
+  const figures = (r: AckFigures) => [r.rps, r.ackP50, r.ackP99, r.openP50, r.openP99, r.cpu.app, r.cpu.world];
+  const digits = [0, 0, 0, 1, 1, 0, 0];
+  const median = (xs: number[]) => pct(xs, 50);
+  /** Runs both apps REPS times, alternating, and prints medians and the ratios' spread. */
+  const compare = async (label: string, run: (app: Proc) => Promise<AckFigures>) => {
+    const runs: Array<{ b: number[]; s: number[] }> = [];
+    for (let rep = 0; rep < REPS; rep++) runs.push({ b: figures(await run(baseline)), s: figures(await run(spconn)) });
+    const col = (side: 'b' | 's', i: number) => median(runs.map((r) => r[side][i]!));
+    const ratios = (i: number) => runs.map((r) => (r.b[i]! > 0 ? r.s[i]! / r.b[i]! : NaN));
+    const ratioCell = (i: number) => {
+      const rs = ratios(i);
+      return REPS > 1 ? `${median(rs).toFixed(2)} [${Math.min(...rs).toFixed(2)}–${Math.max(...rs).toFixed(2)}]` : median(rs).toFixed(2);
+    };
+    const row = (side: 'b' | 's') => digits.map((d, i) => col(side, i).toFixed(d)).join(' | ');
+    note(`| ${label} | baseline | ${row('b')} |`);
+    note(`| ${label} | spconn | ${row('s')} |`);
+    note(`| ${label} | ratio | ${digits.map((_, i) => ratioCell(i)).join(' | ')} |`);
+    return { ackP99Ratio: median(ratios(2)), openP99Ratio: median(ratios(4)), spconnOpenP99: col('s', 4), baselineOpenP99: col('b', 4) };
+  };
   for (const c of size.concurrencies) {
-    const b = await ackPath(remote, info, baseline, c);
-    const s = await ackPath(remote, info, spconn, c);
-    const r = (x: number, y: number) => (y > 0 ? (x / y).toFixed(2) : 'n/a');
-    note(`| ${c} | baseline | ${b.rps.toFixed(0)} | ${b.ackP50} | ${b.ackP99} | ${b.openP50.toFixed(1)} | ${b.openP99.toFixed(1)} | ${b.cpu.app.toFixed(0)} | ${b.cpu.world.toFixed(0)} |`);
-    note(`| ${c} | spconn | ${s.rps.toFixed(0)} | ${s.ackP50} | ${s.ackP99} | ${s.openP50.toFixed(1)} | ${s.openP99.toFixed(1)} | ${s.cpu.app.toFixed(0)} | ${s.cpu.world.toFixed(0)} |`);
-    note(`| ${c} | ratio | ${r(s.rps, b.rps)} | ${r(s.ackP50, b.ackP50)} | ${r(s.ackP99, b.ackP99)} | ${r(s.openP50, b.openP50)} | ${r(s.openP99, b.openP99)} | ${r(s.cpu.app, b.cpu.app)} | ${r(s.cpu.world, b.cpu.world)} |`);
-    goals.push(`ack p99 ratio at ${c}: ${r(s.ackP99, b.ackP99)} (goal ≤ 1.25); views.open p99 ratio: ${r(s.openP99, b.openP99)} (goal ≤ 1.25)`);
-    if (c === 64) goals.push(`views.open p99 at 64: ${s.openP99.toFixed(1)} ms (goal < 50 ms)`);
+    const r = await compare(String(c), (app) => ackPath(remote, info, app, c));
+    goals.push(`closed loop at ${c}: ack p99 ratio ${r.ackP99Ratio.toFixed(2)}, views.open p99 ratio ${r.openP99Ratio.toFixed(2)} (goal ≤ 1.25 for both)`);
+    if (c === 64) goals.push(`views.open p99 at 64, closed loop: ${r.spconnOpenP99.toFixed(1)} ms, baseline ${r.baselineOpenP99.toFixed(1)} ms (goal < 50 ms; a saturated queue of 64 sets it, see 1b)`);
   }
+  const openConnections = Math.max(...size.concurrencies);
+  note(`\n### 1b. Open loop: ${openConnections} connections at a fixed ${FIXED_RATE} requests/s\n`);
+  note('| connections | app | req/s | ack p50 ms | ack p99 ms | → views.open p50 ms | → views.open p99 ms | app CPU µs/req | Slack emulator CPU µs/req |');
+  note('|---|---|---|---|---|---|---|---|---|');
+  const open = await compare(String(openConnections), (app) => ackPath(remote, info, app, openConnections, FIXED_RATE));
+  goals.push(`open loop, ${openConnections} connections at ${FIXED_RATE}/s: views.open p99 ${open.spconnOpenP99.toFixed(1)} ms (goal < 50 ms), ratio ${open.openP99Ratio.toFixed(2)}; ack p99 ratio ${open.ackP99Ratio.toFixed(2)}`);
   baseline.child.kill();
   if (PROFILE) {
     // SIGTERM lets the app exit normally, which is when V8 writes the profile.
@@ -325,12 +355,22 @@ async function main(): Promise<void> {
     const secretsBefore = world.secrets.count('secretsmanager.GetSecretValue');
     await Promise.all(cards.map((m) => driver.clickButton({ channel: m.channel, ts: m.ts, blocks: m.blocks }, 'request_approve', { user: WORLD.owner })));
     await world.atlas.waitFor(() => world.atlas.count('createConnection') >= size.approvals, 120_000);
+    const newFetches = world.secrets.count('secretsmanager.GetSecretValue') - secretsBefore;
+    goals.push(`secrets: ${newFetches} new GetSecretValue for ${size.approvals} approvals within one cache period (goal 0 new; 1 per period)`);
     note(`\n## 3. Secrets\n\n${size.approvals} concurrent approvals → ${world.secrets.count('secretsmanager.GetSecretValue') - secretsBefore} new GetSecretValue calls (goal: 0 new, 1 per cache period; total ${world.secrets.count('secretsmanager.GetSecretValue')})`);
 
     // 4. Workflows: Private Link setups at once under an Atlas rate limit.
     const t0 = performance.now();
     let peakRss = 0;
     const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, rss(spconn.child.pid!).rssMb)), 200);
+    // RSS alone cannot tell live data from heap V8 has not given back: read the app's own heap gauge.
+    let peakHeapUsed = 0;
+    const heapTimer = setInterval(() => {
+      void fetch(`${spconn.url}/metrics`)
+        .then((r) => r.text())
+        .then((text) => (peakHeapUsed = Math.max(peakHeapUsed, Number(/^spconn_nodejs_heap_size_used_bytes (\d+)/m.exec(text)?.[1] ?? 0) / 2 ** 20)))
+        .catch(() => undefined);
+    }, 1_000);
     const setupCards: string[] = [];
     for (let i = 0; i < size.setups; i++) {
       const id = `b${String(i).padStart(4, '0')}`;
@@ -372,17 +412,21 @@ async function main(): Promise<void> {
       await Promise.all(ready.map((c) => driver.clickButton({ channel: c.channel, ts: c.ts, blocks: c.blocks }, 'privatelink_done', { user: WORLD.requester })));
     }
     clearInterval(rssTimer);
+    clearInterval(heapTimer);
     const authed = world.atlas.calls.filter((c) => c.authenticated).map((c) => c.at).sort((a, b) => a - b);
     let peakPerMinute = 0;
     for (let i = 0, j = 0; i < authed.length; i++) {
       while (authed[i]! - authed[j]! >= 60_000) j++;
       peakPerMinute = Math.max(peakPerMinute, i - j + 1);
     }
+    const limited = world.atlas.calls.filter((c) => c.status === 429).length;
+    goals.push(`Atlas rate limit: peak ${peakPerMinute} calls in a minute against ${size.atlasLimit}, ${limited} answers 429 (goal: never exceeded)`);
     note(`\n## 4. Workflows: ${size.setups} Private Link setups at once (Atlas limit ${size.atlasLimit}/min per project)\n`);
-    note(`all finished in ${((performance.now() - t0) / 1000).toFixed(1)} s · peak Atlas calls in any minute ${peakPerMinute} (limit ${size.atlasLimit}) · 429 answers ${world.atlas.calls.filter((c) => c.status === 429).length} · peak app RSS ${peakRss.toFixed(0)} MB`);
+    note(`all finished in ${((performance.now() - t0) / 1000).toFixed(1)} s · peak Atlas calls in any minute ${peakPerMinute} (limit ${size.atlasLimit}) · 429 answers ${world.atlas.calls.filter((c) => c.status === 429).length} · peak app RSS ${peakRss.toFixed(0)} MB (peak JS heap in use ${peakHeapUsed.toFixed(0)} MB)`);
 
   }
   note(`\n## 5. Footprint\n\nstart-up to listening ${firstStartupMs.toFixed(0)} ms (baseline ${baseline.startupMs.toFixed(0)} ms) · idle RSS ${idle.rssMb.toFixed(0)} MB (goal < 120 MB)`);
+  goals.push(`idle RSS ${idle.rssMb.toFixed(0)} MB (goal < 120 MB)`);
   note(`\n## Goals\n\n${goals.map((g) => `- ${g}`).join('\n')}`);
 
   spconn.child.kill();
