@@ -32,16 +32,25 @@ export function slackTransport(options: SlackTransportOptions = {}): FetchFuncti
     if (body !== undefined) headers['Content-Length'] = Buffer.byteLength(body);
     const secure = target.protocol === 'https:';
     const request = secure ? https.request : http.request;
-    return new Promise<FetchResult>((resolve, reject) => {
-      const req = request(target, { method: init.method ?? 'GET', headers, agent: secure ? agents.https : agents.http, ...(init.signal ? { signal: init.signal } : {}) }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', reject);
-        res.on('end', () => resolve(response(target.href, res, Buffer.concat(chunks))));
+    const attempt = (): Promise<FetchResult> =>
+      new Promise<FetchResult>((resolve, reject) => {
+        let answered = false;
+        const req = request(target, { method: init.method ?? 'GET', headers, agent: secure ? agents.https : agents.http, ...(init.signal ? { signal: init.signal } : {}) }, (res) => {
+          answered = true;
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('error', reject);
+          res.on('end', () => resolve(response(target.href, res, Buffer.concat(chunks))));
+        });
+        req.on('error', (err: NodeJS.ErrnoException) => {
+          // A kept-alive socket the server closed while it sat idle fails the next request before
+          // any answer: send it again on another socket (the case Node documents for req.reusedSocket).
+          if (req.reusedSocket && !answered && err.code === 'ECONNRESET' && !init.signal?.aborted) resolve(attempt());
+          else reject(err);
+        });
+        req.end(body);
       });
-      req.on('error', reject);
-      req.end(body);
-    });
+    return attempt();
   };
   return Object.assign(send, {
     close() {

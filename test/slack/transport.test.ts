@@ -28,7 +28,12 @@ afterEach(async () => {
 async function serve(answer: Answer, tls?: { key: string; cert: string }) {
   const seen: Seen[] = [];
   let connections = 0;
+  let decide: (req: http.IncomingMessage) => 'answer' | 'reset' = () => 'answer';
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (decide(req) === 'reset') {
+      req.socket.resetAndDestroy();
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -45,7 +50,13 @@ async function serve(answer: Answer, tls?: { key: string; cert: string }) {
     server.close(() => resolve());
   }));
   const port = (server.address() as AddressInfo).port;
-  return { url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}/api/`, seen, connections: () => connections };
+  return {
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}/api/`,
+    seen,
+    connections: () => connections,
+    /** Decides per request whether to answer or reset the connection unanswered. */
+    onRequest: (fn: typeof decide) => (decide = fn),
+  };
 }
 
 function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
@@ -101,6 +112,24 @@ describe('the Slack transport', () => {
     expect(down.statusCode).toBe(503);
     expect(down.statusMessage).toBe('Service Unavailable');
     expect(down.body).toBe('down for maintenance');
+  });
+
+  it('sends again on a new socket when Slack closed the kept-alive one while it sat idle', async () => {
+    // Slack's side closes an idle connection just as the next call goes out on it: the call must
+    // not fail (views.open has no retry of its own, and its trigger would be spent).
+    const perSocket = new WeakMap<object, number>();
+    const slack = await serve((seen, res) => json(res, 200, { ok: true, user_id: 'UBOT' }));
+    const web = client(slack.url);
+    await web.auth.test();
+    slack.onRequest((req) => {
+      const n = (perSocket.get(req.socket) ?? 0) + 1;
+      perSocket.set(req.socket, n);
+      return n === 1 && slack.connections() === 1 ? 'reset' : 'answer';
+    });
+    const answer = await web.auth.test();
+    expect(answer.user_id).toBe('UBOT');
+    expect(slack.connections()).toBe(2);
+    expect(slack.seen).toHaveLength(2);
   });
 
   it('gives up at web-api\'s timeout when Slack does not answer', async () => {
