@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { App, HTTPReceiver } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
+import { BASELINE_SMALL_VIEW } from './smallView.js';
 
 const signingSecret = process.env.SLACK_SIGNING_SECRET ?? '';
 const receiver = new HTTPReceiver({ signingSecret, processBeforeResponse: false });
@@ -16,12 +17,7 @@ const app = new App({
 // create form), to tell the cost of the view's size from the cost of spconn's own code.
 const view = process.env.BASELINE_VIEW
   ? (JSON.parse(readFileSync(process.env.BASELINE_VIEW, 'utf8')) as ModalView)
-  : {
-      type: 'modal' as const,
-      callback_id: 'baseline',
-      title: { type: 'plain_text' as const, text: 'Baseline' },
-      blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: 'hello' } }],
-    };
+  : BASELINE_SMALL_VIEW;
 app.command('/spconn', async ({ ack, body, client }) => {
   await ack();
   await client.views.open({ trigger_id: body.trigger_id, view }).catch(() => undefined);

@@ -6,7 +6,8 @@ import { startWorld } from '../src/sandbox/world.js';
 
 const requestSchema = z.discriminatedUnion('cmd', [
   z.object({ id: z.number(), cmd: z.literal('triggers'), n: z.number().int().min(1).max(100_000) }),
-  z.object({ id: z.number(), cmd: z.literal('opens'), since: z.number().int().min(0) }),
+  z.object({ id: z.number(), cmd: z.literal('opens') }),
+  z.object({ id: z.number(), cmd: z.literal('forget') }),
   z.object({ id: z.number(), cmd: z.literal('stop') }),
 ]);
 export type WorldRequest = z.infer<typeof requestSchema>;
@@ -40,15 +41,23 @@ if (process.send) {
       case 'triggers':
         return reply(Array.from({ length: request.n }, () => world.slack.issueTriggerId()));
       case 'opens': {
-        // views.open calls from index `since` on: which trigger, and when it arrived (epoch ms).
+        // views.open calls since the last ask: which trigger, and when it arrived (epoch ms). The
+        // emulator then forgets them and their views: tens of thousands of recorded 3 kB forms
+        // would grow this process's heap run after run, and its collections would show up as
+        // latency of whichever app was being measured.
         const calls = world.slack.calls;
         const opens: Array<[string, number]> = [];
-        for (let i = request.since; i < calls.length; i++) {
-          const c = calls[i]!;
-          if (c.method === 'views.open') opens.push([String(c.args.trigger_id), c.at]);
-        }
-        return reply({ next: calls.length, opens, pending: world.slack.inFlight });
+        for (const c of calls) if (c.method === 'views.open') opens.push([String(c.args.trigger_id), c.at]);
+        calls.length = 0;
+        world.slack.views.clear();
+        return reply({ opens, pending: world.slack.inFlight });
       }
+      case 'forget':
+        // Before a run: what earlier runs left (calls, views, unused triggers) goes.
+        world.slack.calls.length = 0;
+        world.slack.views.clear();
+        world.slack.forgetTriggers();
+        return reply(null);
       case 'stop':
         void world.stop().then(() => {
           reply(null);

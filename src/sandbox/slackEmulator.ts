@@ -153,6 +153,14 @@ export class SlackEmulator {
     return emulator;
   }
 
+  /**
+   * Forgets every trigger_id issued so far (they then answer `invalid_arguments`): a bench that
+   * issues tens of thousands ahead would otherwise keep them all.
+   */
+  forgetTriggers(): void {
+    this.triggers.clear();
+  }
+
   /** A trigger_id as Slack puts in a slash command or interaction: it opens one view, briefly. */
   issueTriggerId(opts: { fromViewId?: string } = {}): string {
     const id = `${Math.floor(this.now() / 1000)}${randomDigits(4)}.${randomDigits(12)}.${randomBytes(16).toString('hex')}`;
