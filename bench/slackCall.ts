@@ -36,15 +36,15 @@ async function main(): Promise<void> {
   const transport = slackTransport();
   const ways: Record<string, (view: View) => Promise<unknown>> = {
     'web-api over built-in fetch': (() => {
-      const web = new WebClient('xoxb-bench', { slackApiUrl: apiUrl });
+      const web = new WebClient('fake-bot-token-for-the-bench', { slackApiUrl: apiUrl });
       return (view) => web.views.open({ trigger_id: 't', view });
     })(),
     'web-api over spconn transport': (() => {
-      const web = new WebClient('xoxb-bench', { slackApiUrl: apiUrl, fetch: transport });
+      const web = new WebClient('fake-bot-token-for-the-bench', { slackApiUrl: apiUrl, fetch: transport });
       return (view) => web.views.open({ trigger_id: 't', view });
     })(),
     'spconn views.open (JSON)': (() => {
-      const opener = new SlackViews({ fetch: transport, botToken: 'xoxb-bench', apiUrl });
+      const opener = new SlackViews({ fetch: transport, botToken: 'fake-bot-token-for-the-bench', apiUrl });
       return (view) => opener.open('t', view);
     })(),
   };

@@ -34,6 +34,10 @@ if (process.send) {
     rawConfig: world.rawConfig,
     aws: world.aws,
   };
+  const forgetCalls = () => {
+    world.slack.calls.length = 0;
+    world.slack.views.clear();
+  };
   process.on('message', (raw: unknown) => {
     const request = requestSchema.parse(raw);
     const reply = (result: unknown) => process.send!({ id: request.id, result });
@@ -45,17 +49,14 @@ if (process.send) {
         // emulator then forgets them and their views: tens of thousands of recorded 3 kB forms
         // would grow this process's heap run after run, and its collections would show up as
         // latency of whichever app was being measured.
-        const calls = world.slack.calls;
         const opens: Array<[string, number]> = [];
-        for (const c of calls) if (c.method === 'views.open') opens.push([String(c.args.trigger_id), c.at]);
-        calls.length = 0;
-        world.slack.views.clear();
+        for (const c of world.slack.calls) if (c.method === 'views.open') opens.push([String(c.args.trigger_id), c.at]);
+        forgetCalls();
         return reply({ opens, pending: world.slack.inFlight });
       }
       case 'forget':
         // Before a run: what earlier runs left (calls, views, unused triggers) goes.
-        world.slack.calls.length = 0;
-        world.slack.views.clear();
+        forgetCalls();
         world.slack.forgetTriggers();
         return reply(null);
       case 'stop':

@@ -11,14 +11,12 @@ type FetchInit = NonNullable<Parameters<FetchFunction>[1]>;
 type FetchResult = Awaited<ReturnType<FetchFunction>>;
 
 export interface SlackTransportOptions {
-  /** Sockets kept open per host between calls (Slack answers on one host). */
-  maxFreeSockets?: number;
   /** A certificate to trust besides Node's list (tests; operators set NODE_EXTRA_CA_CERTS). */
   ca?: string;
 }
 
 export function slackTransport(options: SlackTransportOptions = {}): FetchFunction & { close(): void } {
-  const agentOptions = { keepAlive: true, maxFreeSockets: options.maxFreeSockets ?? 64 };
+  const agentOptions = { keepAlive: true, maxFreeSockets: 64 };
   const agents = { http: new http.Agent(agentOptions), https: new https.Agent({ ...agentOptions, ...(options.ca ? { ca: options.ca } : {}) }) };
 
   const send = (url: string | URL, init: FetchInit = {}): Promise<FetchResult> => {

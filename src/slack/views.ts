@@ -7,6 +7,7 @@ import type { View } from '@slack/types';
 import type { FetchFunction } from '@slack/web-api';
 import { z } from 'zod';
 import { SpconnError } from '../errors.js';
+import { safeJson } from '../handlers/payloads.js';
 
 const viewsOpenAnswer = z.object({
   ok: z.boolean(),
@@ -56,13 +57,5 @@ export class SlackViews {
       throw new SpconnError('SLACK_VIEW_FAILED', `Slack refused to open the form: ${answer.data.error ?? 'no reason given'}${details ? ` (${details})` : ''}.`);
     }
     return { viewId: answer.data.view.id };
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
   }
 }

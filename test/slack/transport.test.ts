@@ -66,7 +66,7 @@ function json(res: http.ServerResponse, status: number, body: unknown, headers: 
 function client(apiUrl: string, options: ConstructorParameters<typeof WebClient>[1] = {}) {
   const transport = slackTransport();
   cleanups.push(() => transport.close());
-  return new WebClient('xoxb-sandbox-transport', { slackApiUrl: apiUrl, fetch: transport, retryConfig: { retries: 0 }, logLevel: LogLevel.ERROR, ...options });
+  return new WebClient('fake-bot-token-for-transport-tests', { slackApiUrl: apiUrl, fetch: transport, retryConfig: { retries: 0 }, logLevel: LogLevel.ERROR, ...options });
 }
 
 describe('the Slack transport', () => {
@@ -83,7 +83,7 @@ describe('the Slack transport', () => {
     const first = slack.seen[0]!;
     expect(first.method).toBe('POST');
     expect(first.url).toBe('/api/views.open');
-    expect(first.headers.authorization).toBe('Bearer xoxb-sandbox-transport');
+    expect(first.headers.authorization).toBe('Bearer fake-bot-token-for-transport-tests');
     expect(first.headers['content-type']).toBe('application/x-www-form-urlencoded');
     expect(Number(first.headers['content-length'])).toBe(Buffer.byteLength(first.body));
     const form = new URLSearchParams(first.body);
@@ -160,7 +160,7 @@ describe('the Slack transport', () => {
     // ...and accepted once its certificate is trusted (operators do it with NODE_EXTRA_CA_CERTS, which Node applies here too).
     const trusted = slackTransport({ ca: cert });
     cleanups.push(() => trusted.close());
-    const answer = await new WebClient('xoxb-sandbox-transport', { slackApiUrl: slack.url, fetch: trusted, retryConfig: { retries: 0 } }).auth.test();
+    const answer = await new WebClient('fake-bot-token-for-transport-tests', { slackApiUrl: slack.url, fetch: trusted, retryConfig: { retries: 0 } }).auth.test();
     expect(answer.user_id).toBe('UBOT');
   });
 });

@@ -7,7 +7,7 @@ import { SlackEmulator } from '../../src/sandbox/slackEmulator.js';
 import { slackTransport } from '../../src/slack/transport.js';
 import { SlackViews } from '../../src/slack/views.js';
 
-const TOKEN = 'xoxb-sandbox-views';
+const TOKEN = 'fake-bot-token-for-views-tests';
 let emu: SlackEmulator;
 let views: SlackViews;
 const transport = slackTransport();
@@ -51,7 +51,7 @@ describe('SlackViews.open', () => {
     expect((await refusal(views.open(trigger, modal()))).userMessage).toBe('Slack refused to open the form: exchanged_trigger_id.');
     const tooLong = await refusal(views.open(emu.issueTriggerId(), modal('x'.repeat(25))));
     expect(tooLong.userMessage).toBe('Slack refused to open the form: invalid_arguments ([ERROR] must be less than 25 characters [json-pointer:/view/title/text]).');
-    const stranger = new SlackViews({ fetch: transport, botToken: 'xoxb-sandbox-someone-else', apiUrl: emu.url });
+    const stranger = new SlackViews({ fetch: transport, botToken: 'fake-bot-token-of-another-app', apiUrl: emu.url });
     expect((await refusal(stranger.open(emu.issueTriggerId(), modal()))).userMessage).toBe('Slack refused to open the form: invalid_auth.');
   });
 
