@@ -3,7 +3,8 @@
 import { awsAccountId } from '../atlas/accountDetails.js';
 import type { AtlasClient } from '../atlas/client.js';
 import { createConfluentLink, findLinkToCluster, getPrivateLink, listPrivateLinks } from '../atlas/privateLinks.js';
-import { createConnection, getConnection, type StreamsLocation } from '../atlas/streams.js';
+import { AtlasApiError } from '../atlas/errors.js';
+import { createConnection, getConnection, type StreamsConnection, type StreamsLocation } from '../atlas/streams.js';
 import type { AtlasConnectionBody } from '../connections/types.js';
 import type { PlAction, PlOutcome, PlState } from './privateLinkMachine.js';
 
@@ -38,16 +39,19 @@ export async function perform(action: PlAction, state: PlState, ctx: EffectConte
     }
     case 'create_connection': {
       const existing = await getConnection(atlas, at, ctx.body.name);
-      if (existing) {
-        const linkId = (existing.networking as { access?: { connectionId?: string } } | undefined)?.access?.connectionId;
-        if (linkId !== action.linkId) {
-          return { kind: 'error', message: `A connection named \`${ctx.body.name}\` already exists in ${at.instance} and does not use this Private Link. Pick another name and start again.` };
-        }
-        return { kind: 'connection_state', state: existing.state };
-      }
+      if (existing) return connectionOnLink(existing, action.linkId, ctx, at);
       const body = { ...ctx.body, networking: { access: { type: 'PRIVATE_LINK', connectionId: action.linkId } } };
-      const created = await createConnection(atlas, at, body, ctx.secretValues);
-      return { kind: 'connection_state', state: created.state };
+      try {
+        const created = await createConnection(atlas, at, body, ctx.secretValues);
+        return { kind: 'connection_state', state: created.state };
+      } catch (err) {
+        // An earlier try of this step created it after the look above: a retry whose look-up met
+        // the moment a new connection still answers 404, or a runner that lost its lease under
+        // load. Look again; still 404 means it is that moment, and polling will find it.
+        if (!(err instanceof AtlasApiError && err.errorCode === 'STREAM_CONNECTION_NAME_ALREADY_EXISTS')) throw err;
+        const now = await getConnection(atlas, at, ctx.body.name);
+        return now ? connectionOnLink(now, action.linkId, ctx, at) : { kind: 'connection_state', state: 'PENDING' };
+      }
     }
     case 'poll_connection': {
       // Right after a create a GET may answer 404 for a moment: that is still pending.
@@ -58,4 +62,12 @@ export async function perform(action: PlAction, state: PlState, ctx: EffectConte
     case 'finished':
       return undefined;
   }
+}
+
+function connectionOnLink(existing: StreamsConnection, linkId: string, ctx: EffectContext, at: StreamsLocation): PlOutcome {
+  const usesLink = (existing.networking as { access?: { connectionId?: string } } | undefined)?.access?.connectionId;
+  if (usesLink !== linkId) {
+    return { kind: 'error', message: `A connection named \`${ctx.body.name}\` already exists in ${at.instance} and does not use this Private Link. Pick another name and start again.` };
+  }
+  return { kind: 'connection_state', state: existing.state };
 }
