@@ -16,7 +16,8 @@ import { Metrics, slackKindOf, type SlackKind, type SlackOutcome } from './metri
 import { SocketModeReceiver, type SendAck } from './receivers/socketMode.js';
 import { RequestNotifier } from './requests/notifier.js';
 import { OwnerDirectory } from './requests/owners.js';
-import { RequestService } from './requests/service.js';
+import { RequestCore } from './requests/core.js';
+import { AtlasClients } from './atlas/clients.js';
 import { SecretCache } from './secrets/apiKeys.js';
 import { slackTransport } from './slack/transport.js';
 import { SlackViews } from './slack/views.js';
@@ -39,7 +40,7 @@ export interface SpconnDeps {
 
 export interface SpconnApp {
   bolt: App;
-  requests: RequestService;
+  requests: RequestCore;
   metrics: Metrics;
   /** Binds the HTTP server (Slack's request URL is POST /slack/events). */
   listen(port: number, host: string): Promise<number>;
@@ -86,18 +87,18 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
 
   const metrics = deps.metrics ?? new Metrics({ store: deps.store });
   const secrets = new SecretCache(deps.secretsManager, { ttlMs: config.secrets.cacheTtl, logger, metrics });
-  const requests = new RequestService({
+  const atlas = new AtlasClients({ config, secrets, logger, metrics });
+  const requests = new RequestCore({
     config,
     store: deps.store,
     sealer: deps.sealer,
-    secrets,
+    atlas,
     owners: new OwnerDirectory(bolt.client, logger),
     notifier: new RequestNotifier(bolt.client, logger),
     logger,
-    metrics,
   });
   const views = new SlackViews({ fetch: slackTransportFetch, botToken: deps.slack.botToken, ...(deps.slack.apiUrl ? { apiUrl: deps.slack.apiUrl } : {}) });
-  const ctx: HandlerContext = { config, requests, logger, roles: new AuthorisedRolesCache(), views };
+  const ctx: HandlerContext = { config, requests, atlas, logger, roles: new AuthorisedRolesCache(), views };
   // The kind of each delivery, for the metrics, once Bolt has parsed it.
   bolt.use(async ({ body, next }) => {
     const scope = currentScope();
@@ -198,17 +199,7 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
     recordDelivery(scope, ackedAt === undefined ? 'error' : 'ok', ((ackedAt ?? performance.now()) - started) / 1000);
   }
 
-  const sweep = setInterval(() => {
-    requests.expireDue().catch((err: unknown) => logger.error({ err }, 'expiry sweep failed'));
-  }, deps.expirySweepMs ?? 60_000);
-  sweep.unref();
-  // Work a dead replica left behind is taken over once its lease runs out.
-  const takeOver = setInterval(() => {
-    requests.takeOverAbandoned().catch((err: unknown) => logger.error({ err }, 'take-over scan failed'));
-  }, config.replicas.scanEvery);
-  takeOver.unref();
-
-  await requests.resumeInterrupted();
+  await requests.start({ expirySweepMs: deps.expirySweepMs ?? 60_000 });
 
   return {
     bolt,
@@ -226,8 +217,6 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
     async stop() {
       stopping = true;
       if (receiver instanceof SocketModeReceiver) await receiver.stop().catch((err: unknown) => logger.warn({ err }, 'Socket Mode did not close cleanly'));
-      clearInterval(sweep);
-      clearInterval(takeOver);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

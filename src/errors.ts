@@ -1,21 +1,28 @@
 // Errors as values with a stable code and a message a person can act on. Callers branch on `code`,
 // handlers decide where the message is shown (inline, ephemeral, thread).
 
-export type SpconnErrorCode =
-  | 'CONFIG_INVALID'
-  | 'ENV_INVALID'
-  | 'SECRET_UNAVAILABLE'
-  | 'SECRET_MALFORMED'
-  | 'ATLAS_API_ERROR'
-  | 'ATLAS_UNREACHABLE'
-  | 'REQUEST_NOT_FOUND'
-  | 'REQUEST_NOT_PENDING'
-  | 'NOT_AUTHORISED'
-  | 'DIGEST_MISMATCH'
-  | 'ENCRYPTION_FAILED'
-  | 'SLACK_POST_FAILED'
-  | 'SLACK_VIEW_FAILED'
-  | 'UNKNOWN_TARGET';
+/** Every code, with the one situation it stands for (a code is never reused for another). */
+export const ERROR_CODES = {
+  CONFIG_INVALID: 'the config file is missing a key or has a bad value',
+  ENV_INVALID: 'an environment variable has a bad value',
+  SECRET_UNAVAILABLE: 'Secrets Manager could not be read',
+  SECRET_MALFORMED: 'a secret in Secrets Manager is not in the expected shape',
+  ATLAS_API_ERROR: 'Atlas answered with an error',
+  ATLAS_UNREACHABLE: 'Atlas did not answer',
+  REQUEST_NOT_FOUND: 'no request has this id',
+  REQUEST_NOT_PENDING: 'the request was already decided, or its setup moved on',
+  REQUEST_EXPIRED: 'the request expired before the decision',
+  REQUEST_ENDED: 'the request no longer holds the call it was approved for',
+  NOT_AUTHORISED: 'the person may not do this',
+  TARGET_REMOVED: 'the request names a target that is no longer configured',
+  DIGEST_MISMATCH: 'the approval does not match the stored call',
+  ENCRYPTION_FAILED: 'a sealed value could not be opened or sealed',
+  SLACK_POST_FAILED: 'Slack refused to post the request card',
+  SLACK_VIEW_FAILED: 'Slack refused to open a modal',
+  UNKNOWN_TARGET: 'a command names a target that does not exist',
+} as const;
+
+export type SpconnErrorCode = keyof typeof ERROR_CODES;
 
 export class SpconnError extends Error {
   constructor(

@@ -13,12 +13,21 @@ export const streamsConnectionSchema = z.looseObject({
 });
 export type StreamsConnection = z.infer<typeof streamsConnectionSchema>;
 
+/** The body of `POST …/streams/{instance}/connections`: a name and a type, the rest per type. */
+export const connectionBodySchema = z.looseObject({
+  name: z.string(),
+  type: z.string(),
+});
+export type ConnectionBody = z.infer<typeof connectionBodySchema>;
+
 const noContentSchema = z.unknown();
 
-export interface StreamsLocation {
-  projectId: string;
-  instance: string;
-}
+/** Where connections live: a project and its stream processing instance. */
+export const streamsLocationSchema = z.object({
+  projectId: z.string(),
+  instance: z.string(),
+});
+export type StreamsLocation = z.infer<typeof streamsLocationSchema>;
 
 function connectionsPath(at: StreamsLocation): string {
   return `/groups/${encodeURIComponent(at.projectId)}/streams/${encodeURIComponent(at.instance)}/connections`;
@@ -53,8 +62,27 @@ export async function getConnection(
 export async function createConnection(
   atlas: AtlasClient,
   at: StreamsLocation,
-  body: { name: string; type: string } & Record<string, unknown>,
+  body: ConnectionBody,
   secretValues: readonly string[],
+): Promise<StreamsConnection> {
+  const recover = () => getConnection(atlas, at, body.name);
+  try {
+    return await postConnection(atlas, at, body, secretValues, recover);
+  } catch (e) {
+    // A 2xx whose body spconn cannot read is as ambiguous as a timeout: Atlas may have created it.
+    if (!(e instanceof AtlasApiError && e.errorCode === 'UNEXPECTED_RESPONSE' && e.status < 300)) throw e;
+    const found = await recover();
+    if (found) return found;
+    throw e;
+  }
+}
+
+function postConnection(
+  atlas: AtlasClient,
+  at: StreamsLocation,
+  body: ConnectionBody,
+  secretValues: readonly string[],
+  recover: () => Promise<StreamsConnection | undefined>,
 ): Promise<StreamsConnection> {
   return atlas.call({
     operation: `create connection ${body.name}`,
@@ -63,7 +91,7 @@ export async function createConnection(
     version: V2023,
     body,
     response: streamsConnectionSchema,
-    recover: () => getConnection(atlas, at, body.name),
+    recover,
     scrub: secretValues,
   });
 }

@@ -3,6 +3,7 @@
 import { AWS_REGIONS, awsRegion } from '../atlas/regions.js';
 import { escapeMrkdwn, option, plain, textInput, type AnyBlock } from '../modals/blocks.js';
 import { rawTextValue, selectedValue, textValue, type ViewStateValues } from '../modals/viewState.js';
+import type { PrivateLinkPlan } from '../workflows/privateLinkMachine.js';
 import { bootstrapServersError } from './kafka.js';
 import { field, maskSecret, type ConnectionType, type FieldErrors } from './types.js';
 
@@ -28,18 +29,6 @@ export const PL_ACTIONS = {
 } as const;
 
 export type ClusterKind = 'dedicated' | 'serverless';
-
-/** What the workflow needs besides the Kafka body; everything here is shown on the card. */
-export interface PrivateLinkPlan {
-  clusterKind: ClusterKind;
-  /** Cloud-native, e.g. us-east-1. */
-  region: string;
-  /** accountDetails' form, e.g. US_EAST_1. */
-  atlasRegion: string;
-  serviceEndpointId: string;
-  dnsDomain: string;
-  dnsSubDomain: string[];
-}
 
 export interface PrivateLinkForm extends PrivateLinkPlan {
   bootstrapServers: string;

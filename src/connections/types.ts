@@ -3,10 +3,8 @@
 import type { AuthorisedRole } from '../atlas/cloudProviderAccess.js';
 import type { AnyBlock } from '../modals/blocks.js';
 import type { ViewStateValues } from '../modals/viewState.js';
-import type { PrivateLinkPlan } from './privateLink.js';
-
-/** A connection as Atlas returns it from a GET. */
-export type AtlasConnection = { name: string; type: string; state?: string } & Record<string, unknown>;
+import type { ConnectionBody, StreamsConnection } from '../atlas/streams.js';
+import type { PrivateLinkPlan } from '../workflows/privateLinkMachine.js';
 
 /** Look-ups a form may need from Atlas; undefined when Atlas did not answer within Slack's deadline. */
 export interface AtlasLookups {
@@ -18,9 +16,6 @@ export type FieldErrors = Record<string, string>;
 
 export type FormResult<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
 
-/** The body of `POST …/streams/{instance}/connections`. */
-export type AtlasConnectionBody = { name: string; type: string } & Record<string, unknown>;
-
 export interface ConnectionType<Form> {
   /** The word used in `/spconn create <id>`. */
   id: string;
@@ -30,7 +25,7 @@ export interface ConnectionType<Form> {
   /** The modal blocks of this type's own fields (target and name are common). */
   formBlocks(): AnyBlock[];
   parseForm(values: ViewStateValues): FormResult<Form>;
-  atlasBody(name: string, form: Form): AtlasConnectionBody;
+  atlasBody(name: string, form: Form): ConnectionBody;
   /** Every secret value in the form: masked on the card, sealed at rest, scrubbed from errors. */
   secretValues(form: Form): string[];
   /** Label → display text for the request card; secrets already masked. */
@@ -40,7 +35,7 @@ export interface ConnectionType<Form> {
   /** Checks that need Atlas (e.g. the role is authorised in the project). */
   checkWithAtlas?(form: Form, atlas: AtlasLookups): Promise<FieldErrors>;
   /** Label → display text for an existing connection (list and show); secrets masked. */
-  describe(connection: AtlasConnection): Array<[string, string]>;
+  describe(connection: StreamsConnection): Array<[string, string]>;
   /** Things the requester should know about this type, shown in the form and on the card. */
   notes?: string;
 }

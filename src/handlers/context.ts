@@ -1,13 +1,16 @@
 // What every listener may use. Listeners parse, call the domain, and reply; nothing more.
+import type { AtlasClients } from '../atlas/clients.js';
 import type { AuthorisedRolesCache } from '../atlas/cloudProviderAccess.js';
 import type { Config } from '../config/file.js';
 import type { Logger } from '../log.js';
-import type { RequestService } from '../requests/service.js';
+import type { RequestCore } from '../requests/core.js';
 import type { SlackViews } from '../slack/views.js';
 
 export interface HandlerContext {
   config: Config;
-  requests: RequestService;
+  requests: RequestCore;
+  /** The Atlas client of each target (commands and form checks; requests have their own use of it). */
+  atlas: AtlasClients;
   logger: Logger;
   roles: AuthorisedRolesCache;
   /** Opens modals (views.open) on the ack path. */

@@ -10,6 +10,8 @@ export const slashCommandSchema = z.looseObject({
   trigger_id: z.string(),
 });
 
+export type SlashCommand = z.infer<typeof slashCommandSchema>;
+
 export const blockActionSchema = z.looseObject({
   user: z.looseObject({ id: z.string() }),
   channel: z.looseObject({ id: z.string() }).optional(),

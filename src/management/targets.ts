@@ -1,6 +1,15 @@
 // Which target a command means: the one named (if this channel may use it), or the only one here.
-import type { Target } from '../config/file.js';
+import type { Config, Target } from '../config/file.js';
 import { escapeMrkdwn } from '../modals/blocks.js';
+
+export function targetNamed(config: Config, name: string): Target | undefined {
+  return config.targets.find((t) => t.name === name);
+}
+
+/** The targets a channel may use: all, except those restricted to other channels. */
+export function targetsFor(config: Config, channelId: string): Target[] {
+  return config.targets.filter((t) => !t.channels || t.channels.includes(channelId));
+}
 
 export type TargetChoice = { ok: true; target: Target } | { ok: false; message: string };
 

@@ -2,19 +2,20 @@
 // Slack's message limits (50 blocks, about 13k characters).
 import type { Target } from '../config/file.js';
 import { connectionTypeForAtlas } from '../connections/index.js';
-import type { AtlasConnection } from '../connections/types.js';
+import type { PrivateLink } from '../atlas/privateLinks.js';
+import type { StreamsConnection } from '../atlas/streams.js';
 import { escapeMrkdwn, plain, truncate, type AnyBlock } from './blocks.js';
 
 export const LIST_ACTIONS = { more: 'list_more' } as const;
 export const LIST_PAGE_SIZE = 20;
 
-function describe(connection: AtlasConnection): Array<[string, string]> {
+function describe(connection: StreamsConnection): Array<[string, string]> {
   return connectionTypeForAtlas(connection.type)?.describe(connection) ?? [];
 }
 
 const stateBadge = (state?: string) => (state ? ` · ${state}` : '');
 
-export function connectionListBlocks(target: Target, connections: AtlasConnection[], offset: number): AnyBlock[] {
+export function connectionListBlocks(target: Target, connections: StreamsConnection[], offset: number): AnyBlock[] {
   const page = connections.slice(offset, offset + LIST_PAGE_SIZE);
   const blocks: AnyBlock[] = [
     {
@@ -45,7 +46,7 @@ export function connectionListBlocks(target: Target, connections: AtlasConnectio
   return blocks;
 }
 
-export function connectionDetailBlocks(target: Target, c: AtlasConnection): AnyBlock[] {
+export function connectionDetailBlocks(target: Target, c: StreamsConnection): AnyBlock[] {
   const fields = [['Type', escapeMrkdwn(c.type)], ['State', c.state ?? 'unknown'], ...describe(c)] as Array<[string, string]>;
   return [
     { type: 'header', text: plain(truncate(c.name, 150)) },
@@ -54,18 +55,7 @@ export function connectionDetailBlocks(target: Target, c: AtlasConnection): AnyB
   ];
 }
 
-export interface PrivateLinkView {
-  _id: string;
-  provider?: string;
-  vendor?: string;
-  region?: string;
-  dnsDomain?: string;
-  serviceEndpointId?: string;
-  state?: string;
-  errorMessage?: string;
-}
-
-export function privateLinkBlocks(target: Target, links: PrivateLinkView[]): AnyBlock[] {
+export function privateLinkBlocks(target: Target, links: readonly PrivateLink[]): AnyBlock[] {
   const blocks: AnyBlock[] = [
     {
       type: 'section',

@@ -3,7 +3,8 @@
 import type { RequestRow } from '../store/requestStore.js';
 import type { RequestState } from '../store/schema.js';
 import type { RequestSummary } from '../requests/model.js';
-import { shortDigest } from '../requests/model.js';
+import { shortDigest } from '../requests/lifecycle.js';
+import type { ChecklistItem } from '../workflows/privateLinkMachine.js';
 import { escapeMrkdwn, plain, truncate, type AnyBlock } from './blocks.js';
 
 export const CARD_ACTIONS = {
@@ -34,17 +35,19 @@ const STATE_LINE: Record<RequestState, string> = {
   failed: ':red_circle: Failed',
   rejected: ':no_entry: Rejected',
   expired: ':zzz: Expired without a decision',
-  cancelled: ':heavy_multiplication_x: Cancelled by the requester',
+  cancelled: ':heavy_multiplication_x: Cancelled',
 };
 
 export interface CardContext {
   row: RequestRow;
   summary: RequestSummary;
-  /** Who made the last decision (approve, reject, cancel), if any. */
-  decidedBy?: string;
+  /** The owner who approved it, once approved. */
+  approvedBy?: string;
+  /** The person who rejected or cancelled it (not spconn, which expires and fails requests). */
+  endedBy?: string;
   outcome?: string;
   /** A Private Link setup's steps. */
-  checklist?: Array<{ label: string; status: 'done' | 'current' | 'todo' | 'skipped' | 'failed' }>;
+  checklist?: ChecklistItem[];
   /** The setup can still be cancelled. */
   cancellable?: boolean;
   /** What a person must do now, with the step it belongs to (shows Done on the card). */
@@ -77,7 +80,8 @@ export function requestCardBlocks(ctx: CardContext): AnyBlock[] {
   ];
   if (summary.notes) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(summary.notes, 2000) }] });
   let state = STATE_LINE[row.state];
-  if (ctx.decidedBy && row.state !== 'pending') state += ` (by <@${ctx.decidedBy}>)`;
+  if ((row.state === 'rejected' || row.state === 'cancelled') && ctx.endedBy) state += ` by <@${ctx.endedBy}>`;
+  else if (ctx.approvedBy && row.state !== 'pending') state += ` · approved by <@${ctx.approvedBy}>`;
   if (ctx.outcome) state += `\n${truncate(ctx.outcome, 2500)}`;
   blocks.push({ type: 'section', text: { type: 'mrkdwn', text: state } });
   if (ctx.checklist) {

@@ -40,8 +40,8 @@ export class RequestNotifier {
     await this.quietly('chat.postMessage', () => this.slack.chat.postMessage({ channel: ctx.row.channel_id, thread_ts: ctx.row.message_ts!, text, blocks }));
   }
 
-  async ephemeral(channel: string, user: string, text: string): Promise<void> {
-    await this.quietly('chat.postEphemeral', () => this.slack.chat.postEphemeral({ channel, user, text }));
+  async ephemeral(channel: string, user: string, text: string, threadTs?: string): Promise<void> {
+    await this.quietly('chat.postEphemeral', () => this.slack.chat.postEphemeral({ channel, user, text, ...(threadTs ? { thread_ts: threadTs } : {}) }));
   }
 
   /** Mentions the owners in the card's thread, and in the approvals channel when one is set. */

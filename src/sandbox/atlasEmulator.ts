@@ -290,6 +290,11 @@ export class AtlasEmulator {
 
       const fault = this.faults.take(method, url.pathname);
       if (fault?.delayMs) await this.server.delay(fault.delayMs);
+      if (fault?.until) {
+        // A waiter may be watching for this request to be held.
+        this.server.changed();
+        await this.server.held(fault.until);
+      }
       if (fault && !fault.afterHandling && replacesAnswer(fault)) return send(faultReply(fault));
 
       const reply = runOperation({ projects: this.projects, linkProgress: this.linkProgress, connectionProgress: this.connectionProgress }, match, body, url.searchParams);

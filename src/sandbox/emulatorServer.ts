@@ -77,6 +77,8 @@ export class EmulatorServer {
   }
 
   /** A delay that is cancelled (resolved early) when the server stops. */
+  private readonly holds = new Set<() => void>();
+
   delay(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
@@ -87,9 +89,22 @@ export class EmulatorServer {
     });
   }
 
+  /** Waits for a test's gate to open; cut short when the server stops. */
+  held(gate: Promise<unknown>): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.holds.delete(done);
+        resolve();
+      };
+      this.holds.add(done);
+      gate.then(done, done);
+    });
+  }
+
   async stop(): Promise<void> {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    for (const release of [...this.holds]) release();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();

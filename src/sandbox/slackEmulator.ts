@@ -85,6 +85,8 @@ export interface SlackFault {
   times?: number;
   /** Answer this much later; with neither error nor status, the call then succeeds normally. */
   delayMs?: number;
+  /** Hold the call until this settles (a test's gate; cut short when the emulator stops). */
+  until?: Promise<unknown>;
 }
 
 interface ArmedFault extends SlackFault {
@@ -119,6 +121,8 @@ export class SlackEmulator {
   private readonly faults: ArmedFault[] = [];
   private readonly windows = new Map<string, number[]>();
   private handling = 0;
+  /** Methods of the calls a test's gate holds now. */
+  readonly holding: string[] = [];
   private lastTsMicros = 0;
   private hashCounter = 0;
   private readonly now: () => number;
@@ -282,6 +286,12 @@ export class SlackEmulator {
     if (fault) {
       fault.remaining -= 1;
       if (fault.delayMs) await this.server.delay(fault.delayMs);
+      if (fault.until) {
+        this.holding.push(method);
+        this.server.changed();
+        await this.server.held(fault.until);
+        this.holding.splice(this.holding.indexOf(method), 1);
+      }
       if (fault.status === 429) return answer(429, failure('ratelimited'), { 'retry-after': String(fault.retryAfterSeconds ?? 1) });
       if (fault.status !== undefined && fault.status !== 200) return answer(fault.status, failure(fault.error ?? 'internal_error'));
       if (fault.error) return answer(200, failure(fault.error));

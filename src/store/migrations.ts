@@ -79,6 +79,13 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
       await db.schema.createIndex('requests_target_created').ifNotExists().on('requests').columns(['target_name', 'created_at']).execute();
     },
   },
+  // Every ended request's outcome is now told by one at-least-once path, rejections, expiries and
+  // cancellations included; those that ended before were told already.
+  '0006_all_outcomes_told': {
+    async up(db: Kysely<unknown>) {
+      await sql`update requests set notified_at = updated_at where state in ('rejected', 'expired', 'cancelled') and notified_at is null`.execute(db);
+    },
+  },
 });
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

@@ -3,7 +3,7 @@
 import { Kysely, Migrator, type ExpressionBuilder, type Transaction } from 'kysely';
 import { z } from 'zod';
 import { migrationProvider, type Dialect } from './migrations.js';
-import { OPEN_STATES, type Database, type RequestEventsTable, type RequestState, type RequestsTable, type WorkflowsTable } from './schema.js';
+import { ENDED_STATES, OPEN_STATES, type Database, type RequestEventsTable, type RequestState, type RequestsTable, type WorkflowsTable } from './schema.js';
 
 /** Only the step of a workflow's state, whatever its kind (the store does not know the kinds). */
 const workflowStepSchema = z.looseObject({ step: z.string().max(64) });
@@ -21,6 +21,11 @@ export interface Transition {
   /** Drop the sealed Atlas call (its secrets) with this change. */
   dropSecrets?: boolean;
   outcome?: unknown;
+  /**
+   * Take the request's lease with the change, in the same statement: an approval is leased to the
+   * replica that will run it from the moment it exists, so no take-over scan sees it unheld.
+   */
+  lease?: { owner: string; ms: number };
   now?: Date;
 }
 
@@ -62,13 +67,13 @@ export class RequestStore {
     await this.db.updateTable('workflows').set({ lease_owner: null, lease_until: null }).where('request_id', '=', requestId).where('lease_owner', '=', owner).execute();
   }
 
-  /** Ended (succeeded or failed) requests whose outcome was not posted, ended at least `graceMs` ago. */
+  /** Ended requests whose outcome was not posted, ended at least `graceMs` ago. */
   async unnotified(graceMs: number): Promise<RequestRow[]> {
     const before = new Date(Date.now() - graceMs).toISOString();
     return this.db
       .selectFrom('requests')
       .selectAll()
-      .where('state', 'in', ['succeeded', 'failed'])
+      .where('state', 'in', [...ENDED_STATES])
       .where('notified_at', 'is', null)
       .where('updated_at', '<', before)
       .limit(100)
@@ -148,6 +153,7 @@ export class RequestStore {
           updated_at: at,
           ...(t.dropSecrets ? { sealed_call: null } : {}),
           ...(t.outcome !== undefined ? { outcome_json: JSON.stringify(t.outcome) } : {}),
+          ...(t.lease ? { lease_owner: t.lease.owner, lease_until: new Date(Date.parse(at) + t.lease.ms).toISOString() } : {}),
         })
         .where('id', '=', t.id)
         .where('state', 'in', [...t.from])

@@ -4,6 +4,7 @@ import type { Generated } from 'kysely';
 export const REQUEST_STATES = ['pending', 'approved', 'running', 'succeeded', 'failed', 'rejected', 'expired', 'cancelled'] as const;
 export type RequestState = (typeof REQUEST_STATES)[number];
 export const OPEN_STATES: readonly RequestState[] = ['pending', 'approved', 'running'];
+export const ENDED_STATES: readonly RequestState[] = ['succeeded', 'failed', 'rejected', 'expired', 'cancelled'];
 
 export interface RequestsTable {
   id: string;

@@ -4,15 +4,15 @@ import { awsAccountId } from '../atlas/accountDetails.js';
 import type { AtlasClient } from '../atlas/client.js';
 import { createConfluentLink, findLinkToCluster, getPrivateLink, listPrivateLinks } from '../atlas/privateLinks.js';
 import { AtlasApiError } from '../atlas/errors.js';
-import { createConnection, getConnection, type StreamsConnection, type StreamsLocation } from '../atlas/streams.js';
-import type { AtlasConnectionBody } from '../connections/types.js';
+import { createConnection, getConnection, type ConnectionBody, type StreamsConnection, type StreamsLocation } from '../atlas/streams.js';
+
 import type { PlAction, PlOutcome, PlState } from './privateLinkMachine.js';
 
 export interface EffectContext {
   atlas: AtlasClient;
   at: StreamsLocation;
   /** The connection's body without networking; the link's id is added here. */
-  body: AtlasConnectionBody;
+  body: ConnectionBody;
   secretValues: readonly string[];
 }
 

@@ -2,6 +2,7 @@
 // in a state, `advance` takes the outcome and gives the next state and what to say in the thread.
 // The runner persists each state before it performs the next action, so a restart resumes here.
 import { z } from 'zod';
+import { escapeMrkdwn } from '../modals/blocks.js';
 
 export const PL_STEPS = [
   'find_link',
@@ -26,6 +27,8 @@ export const planSchema = z.object({
   dnsDomain: z.string(),
   dnsSubDomain: z.array(z.string()),
 });
+/** What a setup needs besides the Kafka body; everything in it is shown on the card. */
+export type PrivateLinkPlan = z.infer<typeof planSchema>;
 
 export const plStateSchema = z.object({
   step: z.enum(PL_STEPS),
@@ -46,6 +49,8 @@ export const plStateSchema = z.object({
   outcome: z.string().optional(),
   /** The step the setup was in when it failed or was cancelled. */
   stoppedAt: z.enum(PL_STEPS).optional(),
+  /** Who cancelled it. */
+  stoppedBy: z.string().optional(),
 });
 export type PlState = z.infer<typeof plStateSchema>;
 
@@ -70,7 +75,7 @@ export type PlOutcome =
   | { kind: 'error'; message: string };
 
 /** A thread reply; `prompt` adds Done / Cancel buttons for the step a person must act in. */
-export type PlSay = { text: string; prompt?: PlStep; offerLinkDeletion?: string };
+export type PlSay = { text: string; prompt?: PlStep };
 
 export interface PlTiming {
   pollMinMs: number;
@@ -81,7 +86,7 @@ export interface PlTiming {
   connectionTimeoutMs: number;
 }
 
-export function initialState(plan: z.infer<typeof planSchema>): PlState {
+export function initialState(plan: PrivateLinkPlan): PlState {
   return { step: 'find_link', plan, linkCreatedByUs: false, reused: false, attempt: 0 };
 }
 
@@ -120,13 +125,17 @@ const enter = (state: PlState, step: PlStep, now: Date, patch: Partial<PlState> 
   nextRunAt: undefined,
 });
 
-const fail = (state: PlState, now: Date, text: string): { state: PlState; say: PlSay[] } => {
-  const offer = state.linkCreatedByUs && state.linkId ? state.linkId : undefined;
-  return {
-    state: { ...enter(state, 'failed', now), outcome: text, stoppedAt: state.step },
-    say: [{ text: `:x: ${text}`, ...(offer ? { offerLinkDeletion: offer } : {}) }],
-  };
-};
+// A setup's end is told once, by the request's announcement (with the offer to delete a link it
+// created), so failing and cancelling say nothing of their own in the thread.
+const fail = (state: PlState, now: Date, text: string): { state: PlState; say: PlSay[] } => ({
+  state: { ...enter(state, 'failed', now), outcome: text, stoppedAt: state.step },
+  say: [],
+});
+
+/** A Private Link that a failed or cancelled setup created and left behind. */
+export function leftoverLink(state: PlState): string | undefined {
+  return (state.step === 'failed' || state.step === 'cancelled') && state.linkCreatedByUs && state.linkId ? state.linkId : undefined;
+}
 
 function pollAgain(state: PlState, now: Date, timing: PlTiming, seen: string | undefined): PlState {
   const delay = Math.min(timing.pollMaxMs, timing.pollMinMs * 2 ** state.attempt);
@@ -140,19 +149,19 @@ function minutes(ms: number): string {
 /** What a person must do in Confluent while the setup waits for them; shown in the thread and on the card. */
 export function waitingInstruction(state: PlState): string | undefined {
   if (state.step === 'await_access') {
-    return `In Confluent Cloud, open the dedicated cluster → *Networking* → *Add Private Link Access* and add the Atlas AWS account \`${state.awsAccountId}\` (region ${state.plan.region}). Press *Done* when it is added.`;
+    return `In Confluent Cloud, open the dedicated cluster → *Networking* → *Add Private Link Access* and add the Atlas AWS account \`${escapeMrkdwn(state.awsAccountId ?? '')}\` (region ${state.plan.region}). Press *Done* when it is added.`;
   }
   if (state.step === 'await_access_point') {
-    return `In Confluent Cloud, open the cluster’s network settings and *add an access point* for the interface endpoint \`${state.interfaceEndpointId}\`. Press *Done* when it is added.`;
+    return `In Confluent Cloud, open the cluster’s network settings and *add an access point* for the interface endpoint \`${escapeMrkdwn(state.interfaceEndpointId ?? '')}\`. Press *Done* when it is added.`;
   }
   return undefined;
 }
 
 /** The step after a link is ready: serverless clusters need an access point first. */
 function afterLinkReady(state: PlState, now: Date, interfaceEndpointId: string | undefined): { state: PlState; say: PlSay[] } {
-  const ready: PlSay = { text: `:white_check_mark: Private Link \`${state.linkId}\` is ready.` };
+  const ready: PlSay = { text: `:white_check_mark: Private Link \`${escapeMrkdwn(state.linkId ?? '')}\` is ready.` };
   if (state.plan.clusterKind === 'serverless' && !state.reused) {
-    if (!interfaceEndpointId) return fail(state, now, `Atlas reports Private Link \`${state.linkId}\` as ready but without an interface endpoint ID; ask an operator to check it in Atlas.`);
+    if (!interfaceEndpointId) return fail(state, now, `Atlas reports Private Link \`${escapeMrkdwn(state.linkId ?? '')}\` as ready but without an interface endpoint ID; ask an operator to check it in Atlas.`);
     const next = enter(state, 'await_access_point', now, { interfaceEndpointId });
     return { state: next, say: [ready, { text: waitingInstruction(next)!, prompt: 'await_access_point' }] };
   }
@@ -162,16 +171,7 @@ function afterLinkReady(state: PlState, now: Date, interfaceEndpointId: string |
 export function advance(state: PlState, outcome: PlOutcome, now: Date, timing: PlTiming): { state: PlState; say: PlSay[] } {
   if (isFinal(state)) return { state, say: [] };
   if (outcome.kind === 'cancel') {
-    const offer = state.linkCreatedByUs && state.linkId ? state.linkId : undefined;
-    return {
-      state: { ...enter(state, 'cancelled', now), outcome: `Cancelled by <@${outcome.by}>.`, stoppedAt: state.step },
-      say: [
-        {
-          text: `Setup cancelled by <@${outcome.by}>.${offer ? ` Private Link \`${offer}\` was created for it and still exists; deleting it is an owner’s decision.` : ''}`,
-          ...(offer ? { offerLinkDeletion: offer } : {}),
-        },
-      ],
-    };
+    return { state: { ...enter(state, 'cancelled', now), outcome: 'Cancelled.', stoppedAt: state.step, stoppedBy: outcome.by }, say: [] };
   }
   if (outcome.kind === 'error') return fail(state, now, outcome.message);
 
@@ -182,7 +182,7 @@ export function advance(state: PlState, outcome: PlOutcome, now: Date, timing: P
         const next = enter(state, 'await_link', now, { linkId: outcome.linkId, reused: true, linkCreatedByUs: false });
         return {
           state: next,
-          say: [{ text: `The project already has Private Link \`${outcome.linkId}\` to this Confluent cluster (a project may hold only one); reusing it.` }],
+          say: [{ text: `The project already has Private Link \`${escapeMrkdwn(outcome.linkId)}\` to this Confluent cluster (a project may hold only one); reusing it.` }],
         };
       }
       if (state.plan.clusterKind === 'dedicated') return { state: enter(state, 'account_details', now), say: [] };
@@ -201,7 +201,7 @@ export function advance(state: PlState, outcome: PlOutcome, now: Date, timing: P
       if (outcome.kind !== 'link_requested') break;
       return {
         state: enter(state, 'await_link', now, { linkId: outcome.linkId, linkCreatedByUs: outcome.createdByUs }),
-        say: [{ text: `Requested Private Link \`${outcome.linkId}\`. Atlas usually takes 30 to 60 minutes to provision it; the card shows progress.` }],
+        say: [{ text: `Requested Private Link \`${escapeMrkdwn(outcome.linkId)}\`. Atlas usually takes 30 to 60 minutes to provision it; the card shows progress.` }],
       };
     }
     case 'await_link': {
@@ -211,11 +211,11 @@ export function advance(state: PlState, outcome: PlOutcome, now: Date, timing: P
         return fail(
           state,
           now,
-          `Atlas could not set up Private Link \`${state.linkId}\`: ${outcome.errorMessage ?? 'no reason given'}. Check in Confluent that the endpoint service accepts the Atlas AWS account${state.awsAccountId ? ` \`${state.awsAccountId}\`` : ''} and that the service name and DNS domain are right.`,
+          `Atlas could not set up Private Link \`${escapeMrkdwn(state.linkId ?? '')}\`: ${escapeMrkdwn(outcome.errorMessage ?? 'no reason given')}. Check in Confluent that the endpoint service accepts the Atlas AWS account${state.awsAccountId ? ` \`${escapeMrkdwn(state.awsAccountId)}\`` : ''} and that the service name and DNS domain are right.`,
         );
       }
       if (now.getTime() - Date.parse(state.waitingSince ?? now.toISOString()) > timing.linkTimeoutMs) {
-        return fail(state, now, `Private Link \`${state.linkId}\` was still ${outcome.state ?? 'provisioning'} after ${minutes(timing.linkTimeoutMs)}; spconn stopped waiting. Check it with \`/spconn privatelinks\` and ask an operator.`);
+        return fail(state, now, `Private Link \`${escapeMrkdwn(state.linkId ?? '')}\` was still ${escapeMrkdwn(outcome.state ?? 'provisioning')} after ${minutes(timing.linkTimeoutMs)}; spconn stopped waiting. Check it with \`/spconn privatelinks\` and ask an operator.`);
       }
       return { state: pollAgain(state, now, timing, outcome.state), say: [] };
     }
@@ -226,14 +226,14 @@ export function advance(state: PlState, outcome: PlOutcome, now: Date, timing: P
     case 'create_connection': {
       if (outcome.kind !== 'connection_state') break;
       if (outcome.state === 'READY') return { state: { ...enter(state, 'done', now), outcome: 'ready' }, say: [] };
-      return { state: enter(state, 'await_connection', now, { lastSeenState: outcome.state }), say: [{ text: `Created the Kafka connection; Atlas reports it ${outcome.state ?? 'PENDING'}. Private networking can take 20 to 30 minutes to become READY.` }] };
+      return { state: enter(state, 'await_connection', now, { lastSeenState: outcome.state }), say: [{ text: `Created the Kafka connection; Atlas reports it ${escapeMrkdwn(outcome.state ?? 'PENDING')}. Private networking can take 20 to 30 minutes to become READY.` }] };
     }
     case 'await_connection': {
       if (outcome.kind !== 'connection_state') break;
       if (outcome.state === 'READY') return { state: { ...enter(state, 'done', now), outcome: 'ready' }, say: [] };
       if (outcome.state === 'FAILED') return fail(state, now, 'Atlas reports the Kafka connection FAILED. Check the API key and secret, and the bootstrap server, in Confluent.');
       if (now.getTime() - Date.parse(state.waitingSince ?? now.toISOString()) > timing.connectionTimeoutMs) {
-        return fail(state, now, `The connection was still ${outcome.state ?? 'PENDING'} after ${minutes(timing.connectionTimeoutMs)}; spconn stopped waiting. \`/spconn show\` tells its state later.`);
+        return fail(state, now, `The connection was still ${escapeMrkdwn(outcome.state ?? 'PENDING')} after ${minutes(timing.connectionTimeoutMs)}; spconn stopped waiting. \`/spconn show\` tells its state later.`);
       }
       return { state: pollAgain(state, now, timing, outcome.state), say: [] };
     }
@@ -243,9 +243,13 @@ export function advance(state: PlState, outcome: PlOutcome, now: Date, timing: P
 }
 
 export type ChecklistStatus = 'done' | 'current' | 'todo' | 'skipped' | 'failed';
+export interface ChecklistItem {
+  label: string;
+  status: ChecklistStatus;
+}
 
 /** The card's checklist, derived from the state. */
-export function checklist(state: PlState): Array<{ label: string; status: ChecklistStatus }> {
+export function checklist(state: PlState): ChecklistItem[] {
   const dedicated = state.plan.clusterKind === 'dedicated';
   const items: Array<{ label: string; steps: PlStep[]; skip?: boolean }> = [
     { label: 'Look for an existing Private Link', steps: ['find_link'] },

@@ -66,9 +66,8 @@ export class PrivateLinkRunner {
     return { applied: false };
   }
 
-  async state(requestId: string): Promise<PlState | undefined> {
-    const row = await this.store.getWorkflow(requestId);
-    return row ? plStateSchema.parse(JSON.parse(row.state_json)) : undefined;
+  state(requestId: string): Promise<PlState | undefined> {
+    return setupState(this.store, requestId);
   }
 
   /** Stops timers and waits for steps in flight; their state is saved, so another start resumes them. */
@@ -169,6 +168,12 @@ export class PrivateLinkRunner {
     await this.host.refreshCard(requestId);
     if (actionFor(state).kind !== 'wait_for_person') this.kick(requestId);
   }
+}
+
+/** A request's Private Link setup as stored, if it has one. */
+export async function setupState(store: RequestStore, requestId: string): Promise<PlState | undefined> {
+  const row = await store.getWorkflow(requestId);
+  return row ? plStateSchema.parse(JSON.parse(row.state_json)) : undefined;
 }
 
 function isTransient(err: unknown): boolean {

@@ -86,6 +86,10 @@ describe('Confluent Private Link setup', () => {
     atlas.setPrivateLinkState(WORLD.projectId, String(atlas.privateLinks(WORLD.projectId)[0]!._id), 'FAILED', 'VPC endpoint service not found');
     const thread = await waitForEnd(stack, card);
     expect(thread.join('\n')).toMatch(/VPC endpoint service not found.*Check in Confluent/);
+    // The failure is told once, and the card does not say the approver failed it.
+    expect(thread.filter((t) => /VPC endpoint service not found/.test(t))).toHaveLength(1);
+    await slack.waitFor(() => /Failed · approved by <@/.test(JSON.stringify(slack.messages.find((m) => m.ts === card.ts)!.blocks)));
+    expect(JSON.stringify(slack.messages.find((m) => m.ts === card.ts)!.blocks)).not.toMatch(/Failed \(by/);
     expect(connections()).toHaveLength(0);
     const offer = slack.thread(card.channel, card.ts).find((m) => JSON.stringify(m.blocks).includes('privatelink_delete_link'))!;
     await stack.driver.clickButton({ channel: offer.channel, ts: offer.ts, text: offer.text, blocks: offer.blocks }, 'privatelink_delete_link', { user: WORLD.owner });
@@ -114,7 +118,12 @@ describe('Confluent Private Link setup', () => {
     expect(slack.ephemerals.every((e) => /Only the requester or an owner/.test(e.text))).toBe(true);
     expect(stack.world.atlas.count('createPrivateLink')).toBe(0);
     await stack.driver.clickButton(prompt, 'privatelink_cancel', { user: WORLD.requester });
-    expect((await waitForEnd(stack, card)).join('\n')).toMatch(/Setup cancelled by/);
+    const ended = await waitForEnd(stack, card);
+    expect(ended.filter((t) => /Cancelled by/.test(t))).toHaveLength(1);
+    expect(ended.find((t) => /Cancelled by/.test(t))).toMatch(new RegExp(`^:heavy_multiplication_x: Cancelled by <@${WORLD.requester}>\\.`));
+    // The card names who cancelled, not the owner who approved.
+    await slack.waitFor(() => JSON.stringify(slack.messages.find((m) => m.ts === card.ts)!.blocks).includes(`Cancelled by <@${WORLD.requester}>`));
+    expect(JSON.stringify(slack.messages.find((m) => m.ts === card.ts)!.blocks)).not.toMatch(/Cancelled by the requester/);
     await stack.driver.clickButton(prompt, 'privatelink_done', { user: WORLD.requester });
     await slack.waitFor(() => slack.ephemerals.some((e) => e.user === WORLD.requester));
     expect(stack.world.atlas.count('createPrivateLink')).toBe(0);

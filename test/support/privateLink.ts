@@ -51,6 +51,6 @@ export async function waitForPrompt(stack: Stack, card: CardMessage, count: numb
 }
 
 export async function waitForEnd(stack: Stack, card: CardMessage) {
-  await stack.world.slack.waitFor(() => threadTexts(stack, card).some((t) => /^:(white_check_mark|x|heavy_multiplication_x): <@/.test(t)), 15_000);
+  await stack.world.slack.waitFor(() => threadTexts(stack, card).some((t) => /^:(white_check_mark|x|heavy_multiplication_x): (<@|Cancelled by <@)/.test(t)), 15_000);
   return threadTexts(stack, card);
 }

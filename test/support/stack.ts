@@ -8,7 +8,8 @@ import { buildApp, type SpconnApp } from '../../src/app.js';
 import { createLogger } from '../../src/log.js';
 import { Sealer } from '../../src/secrets/sealing.js';
 import { startWorld, WORLD, type World, type WorldOptions } from '../../src/sandbox/world.js';
-import { openSqliteStore } from '../../src/store/sqlite.js';
+import { openStore } from '../../src/store/index.js';
+import type { RequestStore } from '../../src/store/requestStore.js';
 import { SlackDriver, state, type ElementState } from './slackDriver.js';
 import { SocketModeDriver } from './socketDriver.js';
 
@@ -21,11 +22,13 @@ export interface Stack {
   dataDir: string;
   /** Every log line the app wrote, as JSON text. */
   logs: string[];
+  /** The app's store (SQLite in `dataDir`, or PostgreSQL with `databaseUrl`). */
+  store: RequestStore;
   restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startStack(options: WorldOptions & { expirySweepMs?: number; socketMode?: boolean } = {}): Promise<Stack> {
+export async function startStack(options: WorldOptions & { expirySweepMs?: number; socketMode?: boolean; databaseUrl?: string } = {}): Promise<Stack> {
   const world = await startWorld({
     ...options,
     configPatch: (raw) => {
@@ -44,7 +47,8 @@ export async function startStack(options: WorldOptions & { expirySweepMs?: numbe
     },
   });
 
-  async function boot(): Promise<{ app: SpconnApp; port: number }> {
+  async function boot(): Promise<{ app: SpconnApp; port: number; store: RequestStore }> {
+    const store = await openStore({ dataDir, databaseUrl: options.databaseUrl });
     const app = await buildApp({
       config: world.config,
       slack: options.socketMode
@@ -52,11 +56,11 @@ export async function startStack(options: WorldOptions & { expirySweepMs?: numbe
         : { botToken: world.botToken, signingSecret: world.signingSecret, apiUrl: world.slack.url },
       secretsManager: world.secretsManagerClient(),
       sealer: new Sealer(key),
-      store: await openSqliteStore(dataDir),
+      store,
       logger: createLogger({ level: 'debug', destination }),
       expirySweepMs: options.expirySweepMs,
     });
-    return { app, port: await app.listen(0, '127.0.0.1') };
+    return { app, port: await app.listen(0, '127.0.0.1'), store };
   }
 
   const driverFor = (port: number) =>
@@ -70,10 +74,12 @@ export async function startStack(options: WorldOptions & { expirySweepMs?: numbe
     driver: driverFor(booted.port),
     dataDir,
     logs,
+    store: booted.store,
     async restart() {
       await stack.app.stop();
       booted = await boot();
       stack.app = booted.app;
+      stack.store = booted.store;
       stack.driver = driverFor(booted.port);
     },
     async stop() {

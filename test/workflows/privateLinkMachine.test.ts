@@ -1,6 +1,6 @@
 // The Private Link state machine on its own: every path, no server.
 import { describe, expect, it } from 'vitest';
-import { actionFor, advance, checklist, initialState, type PlOutcome, type PlState } from '../../src/workflows/privateLinkMachine.js';
+import { actionFor, advance, checklist, initialState, leftoverLink, type PlOutcome, type PlState } from '../../src/workflows/privateLinkMachine.js';
 
 const timing = { pollMinMs: 1000, pollMaxMs: 8000, linkTimeoutMs: 3_600_000, connectionTimeoutMs: 1_800_000 };
 const plan = (clusterKind: 'dedicated' | 'serverless') => ({
@@ -69,10 +69,12 @@ describe('Private Link machine', () => {
       { kind: 'account', awsAccountId: '1' },
       { kind: 'done_clicked', by: 'U1' },
       { kind: 'link_requested', linkId: 'L3', createdByUs: true },
-      { kind: 'link_state', state: 'FAILED', errorMessage: 'endpoint service not found' },
+      { kind: 'link_state', state: 'FAILED', errorMessage: 'endpoint service not found <!channel>' },
     ]);
     expect(r.state.step).toBe('failed');
-    expect(r.said.at(-1)).toMatch(/endpoint service not found.*Check in Confluent/);
+    // Told once, by the request's announcement; Atlas's words escaped where they enter mrkdwn.
+    expect(r.state.outcome).toMatch(/endpoint service not found &lt;!channel&gt;.*Check in Confluent/);
+    expect(r.said.join('\n')).not.toMatch(/endpoint service not found/);
     expect(checklist(r.state).find((c) => c.status === 'failed')?.label).toBe('Wait for the Private Link');
   });
 
@@ -89,7 +91,10 @@ describe('Private Link machine', () => {
     const r = advance(s, { kind: 'cancel', by: 'U2' }, t0, timing);
     s = r.state;
     expect(s.step).toBe('cancelled');
-    expect(r.say[0]).toMatchObject({ offerLinkDeletion: 'L5' });
+    // The end is told once, by the request's announcement, which offers the link for deletion.
+    expect(r.say).toEqual([]);
+    expect(s.stoppedBy).toBe('U2');
+    expect(leftoverLink(s)).toBe('L5');
     expect(advance(s, { kind: 'link_state', state: 'DONE' }, t0, timing).state).toEqual(s);
   });
 });

@@ -7,6 +7,7 @@ import { roleArnError } from '../../connections/s3.js';
 import { option, truncate } from '../../modals/blocks.js';
 import { CREATE_ACTIONS, CREATE_BLOCKS, createMetadataSchema, createModal } from '../../modals/createModal.js';
 import { selectedValue, viewStateValuesSchema } from '../../modals/viewState.js';
+import { targetsFor } from '../../management/targets.js';
 import type { HandlerContext } from '../context.js';
 import { safeJson } from '../payloads.js';
 
@@ -26,7 +27,7 @@ export function connectionTypePicked(ctx: HandlerContext) {
     const meta = createMetadataSchema.safeParse(safeJson(view.private_metadata));
     if (!meta.success) return;
     const type = connectionType(selectedValue(view.state.values, CREATE_BLOCKS.type, CREATE_ACTIONS.type) ?? '');
-    const modal = createModal(type, ctx.requests.targetsFor(meta.data.channelId), meta.data, view.state.values);
+    const modal = createModal(type, targetsFor(ctx.config, meta.data.channelId), meta.data, view.state.values);
     // The hash makes Slack refuse the update if the user changed the view meanwhile.
     await client.views.update({ view_id: view.id, hash: view.hash, view: modal }).catch((err: unknown) => ctx.logger.warn({ err }, 'views.update of the create form failed'));
   };
@@ -44,7 +45,7 @@ export function s3RoleOptions(ctx: HandlerContext) {
     const suggestion = suggestionSchema.parse(body);
     const query = suggestion.value.trim();
     const meta = createMetadataSchema.safeParse(safeJson(suggestion.view?.private_metadata ?? ''));
-    const allowed = meta.success ? ctx.requests.targetsFor(meta.data.channelId) : [];
+    const allowed = meta.success ? targetsFor(ctx.config, meta.data.channelId) : [];
     const chosen = selectedValue(suggestion.view?.state?.values ?? {}, CREATE_BLOCKS.target, CREATE_ACTIONS.target);
     const target = allowed.find((t) => t.name === chosen) ?? (allowed.length === 1 ? allowed[0] : undefined);
     if (!target) {
@@ -53,7 +54,7 @@ export function s3RoleOptions(ctx: HandlerContext) {
     }
     let arns: string[] = [];
     try {
-      arns = (await ctx.roles.get(ctx.requests.atlasFor(target), target.projectId)).map((r) => r.arn);
+      arns = (await ctx.roles.get(ctx.atlas.for(target), target.projectId)).map((r) => r.arn);
     } catch (err) {
       ctx.logger.warn({ err, target: target.name }, 'could not load authorised roles');
     }

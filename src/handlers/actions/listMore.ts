@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { listConnections } from '../../atlas/streams.js';
 import { isSpconnError } from '../../errors.js';
 import { connectionListBlocks } from '../../modals/listings.js';
+import { targetsFor } from '../../management/targets.js';
 import type { HandlerContext } from '../context.js';
 import { actionChannel, blockActionSchema, safeJson } from '../payloads.js';
 
@@ -17,12 +18,12 @@ export function listMoreClicked(ctx: HandlerContext) {
     const more = moreSchema.safeParse(safeJson(click.actions[0]?.value ?? ''));
     if (!channel || !more.success) return;
     // Authorised again from the channel, not from what the button says.
-    const target = ctx.requests.targetsFor(channel).find((t) => t.name === more.data.target);
+    const target = targetsFor(ctx.config, channel).find((t) => t.name === more.data.target);
     if (!target) return;
     let text: string;
     let blocks;
     try {
-      const connections = await listConnections(ctx.requests.atlasFor(target), target);
+      const connections = await listConnections(ctx.atlas.for(target), target);
       text = `${connections.length} connections in ${target.instance}`;
       blocks = connectionListBlocks(target, connections, more.data.offset);
     } catch (err) {

@@ -23,7 +23,7 @@ export function approveClicked(ctx: HandlerContext) {
     await args.ack();
     const click = blockActionSchema.parse(args.body);
     const { requestId, digest } = parseButtonValue(click.actions[0]?.value ?? '');
-    await ctx.requests.approve(requestId, click.user.id, digest).catch((err: unknown) => refuse(ctx, args, click, err));
+    await ctx.requests.decisions.approve(requestId, click.user.id, digest).catch((err: unknown) => refuse(ctx, args, click, err));
   };
 }
 
@@ -33,7 +33,7 @@ export function rejectClicked(ctx: HandlerContext) {
     const click = blockActionSchema.parse(args.body);
     const { requestId } = parseButtonValue(click.actions[0]?.value ?? '');
     try {
-      const row = await ctx.requests.assertCanDecide(requestId, click.user.id, 'reject');
+      const row = await ctx.requests.decisions.assertMay('reject', requestId, click.user.id);
       await ctx.views.open(click.trigger_id, rejectModal(row.id, row.connection_name));
     } catch (err) {
       await refuse(ctx, args, click, err);
@@ -46,7 +46,7 @@ export function cancelClicked(ctx: HandlerContext) {
     await args.ack();
     const click = blockActionSchema.parse(args.body);
     const { requestId } = parseButtonValue(click.actions[0]?.value ?? '');
-    await ctx.requests.cancel(requestId, click.user.id).catch((err: unknown) => refuse(ctx, args, click, err));
+    await ctx.requests.decisions.cancel(requestId, click.user.id).catch((err: unknown) => refuse(ctx, args, click, err));
   };
 }
 
@@ -55,7 +55,7 @@ export function setupDoneClicked(ctx: HandlerContext) {
     await args.ack();
     const click = blockActionSchema.parse(args.body);
     const [requestId = '', step] = (click.actions[0]?.value ?? '').split(':', 2);
-    await ctx.requests.workflowEvent(requestId, click.user.id, 'done', step).catch((err: unknown) => refuse(ctx, args, click, err));
+    await ctx.requests.setups.personActed(requestId, click.user.id, 'done', step).catch((err: unknown) => refuse(ctx, args, click, err));
   };
 }
 
@@ -63,7 +63,7 @@ export function setupCancelClicked(ctx: HandlerContext) {
   return async (args: ActionArgs): Promise<void> => {
     await args.ack();
     const click = blockActionSchema.parse(args.body);
-    await ctx.requests.workflowEvent(click.actions[0]?.value ?? '', click.user.id, 'cancel').catch((err: unknown) => refuse(ctx, args, click, err));
+    await ctx.requests.setups.personActed(click.actions[0]?.value ?? '', click.user.id, 'cancel').catch((err: unknown) => refuse(ctx, args, click, err));
   };
 }
 
@@ -72,6 +72,6 @@ export function deleteLinkClicked(ctx: HandlerContext) {
     await args.ack();
     const click = blockActionSchema.parse(args.body);
     const [requestId = '', linkId = ''] = (click.actions[0]?.value ?? '').split(':', 2);
-    await ctx.requests.deleteLeftoverLink(requestId, click.user.id, linkId).catch((err: unknown) => refuse(ctx, args, click, err));
+    await ctx.requests.setups.deleteLeftoverLink(requestId, click.user.id, linkId).catch((err: unknown) => refuse(ctx, args, click, err));
   };
 }

@@ -2,7 +2,6 @@
 // a valid one closes the modal and posts the request card.
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
 import { getConnection } from '../../atlas/streams.js';
-import type { Target } from '../../config/file.js';
 import { connectionType } from '../../connections/index.js';
 import type { FieldErrors } from '../../connections/types.js';
 import { isSpconnError } from '../../errors.js';
@@ -10,6 +9,7 @@ import { bindRequest } from '../../logContext.js';
 import { CREATE_ACTIONS, CREATE_BLOCKS, connectionNameError, createMetadataSchema } from '../../modals/createModal.js';
 import { selectedValue, textValue } from '../../modals/viewState.js';
 import { withinAckBudget } from '../ackBudget.js';
+import { targetsFor } from '../../management/targets.js';
 import type { HandlerContext } from '../context.js';
 import { safeJson, viewSubmissionSchema } from '../payloads.js';
 
@@ -28,7 +28,7 @@ export function createConnectionSubmission(ctx: HandlerContext) {
     const errors: FieldErrors = {};
 
     const targetName = selectedValue(values, CREATE_BLOCKS.target, CREATE_ACTIONS.target);
-    const target = targetName ? ctx.requests.targetsFor(meta.data.channelId).find((t) => t.name === targetName) : undefined;
+    const target = targetName ? targetsFor(ctx.config, meta.data.channelId).find((t) => t.name === targetName) : undefined;
     if (!target) errors[CREATE_BLOCKS.target] = targetName ? `Target ${targetName} may not be used from this channel.` : 'Choose a target.';
 
     const type = connectionType(selectedValue(values, CREATE_BLOCKS.type, CREATE_ACTIONS.type) ?? '');
@@ -43,7 +43,7 @@ export function createConnectionSubmission(ctx: HandlerContext) {
 
     if (target && type && form?.ok && !nameError) {
       // Checks against Atlas share what is left of Slack's 3 s; without an answer, execution reports it.
-      const atlas = ctx.requests.atlasFor(target);
+      const atlas = ctx.atlas.for(target);
       const [taken, atlasErrors] = await Promise.all([
         withinAckBudget(ctx, () => getConnection(atlas, target, name, { maxAttempts: 1 }).then((c) => c !== undefined)),
         type.checkWithAtlas?.(form.value, { authorisedRoles: () => withinAckBudget(ctx, () => ctx.roles.get(atlas, target.projectId)) }) ?? {},
@@ -57,18 +57,19 @@ export function createConnectionSubmission(ctx: HandlerContext) {
     }
 
     await ack();
-    const request = {
-      requestId: meta.data.requestId,
-      target,
-      requesterId: submission.user.id,
-      channelId: meta.data.channelId,
-      body: type.atlasBody(name, form.value),
-      secretValues: type.secretValues(form.value),
-      summary: { typeLabel: type.label, projectId: target.projectId, instance: target.instance, fields: type.summary(form.value), notes: type.notes },
-    };
+    const at = { projectId: target.projectId, instance: target.instance };
+    const connection = type.atlasBody(name, form.value);
+    const secretValues = type.secretValues(form.value);
+    const plan = type.privateLinkPlan?.(form.value);
     try {
-      const plan = type.privateLinkPlan?.(form.value);
-      await (plan ? ctx.requests.submitPrivateLink({ ...request, plan }) : ctx.requests.submitCreate(request));
+      await ctx.requests.submit({
+        requestId: meta.data.requestId,
+        target,
+        requesterId: submission.user.id,
+        channelId: meta.data.channelId,
+        call: plan ? { kind: 'privatelink', at, body: connection, plan, secretValues } : { kind: 'create', at, body: connection, secretValues },
+        summary: { typeLabel: type.label, projectId: target.projectId, instance: target.instance, fields: type.summary(form.value), notes: type.notes },
+      });
     } catch (err) {
       await tellRequester(ctx, client, submission.user.id, err);
     }
@@ -81,4 +82,3 @@ async function tellRequester(ctx: HandlerContext, client: ViewArgs['client'], us
   await client.chat.postMessage({ channel: userId, text }).catch((e: unknown) => ctx.logger.error({ err: e }, 'could not tell the requester'));
 }
 
-export type { Target };

@@ -16,6 +16,8 @@ export interface AtlasFault {
   retryAfterSeconds?: number;
   /** Waits this long before answering (cut short by `stop()`). */
   delayMs?: number;
+  /** Holds the request until this settles (a test's gate; cut short by `stop()`). */
+  until?: Promise<unknown>;
   /** Carries the operation out, then answers with the fault: a create that happened but whose answer was lost. */
   afterHandling?: boolean;
 }

@@ -1,0 +1,48 @@
+// The request card's context, read from the store (row, events, setup), and keeping the posted
+// card up to date. Rendering is src/modals/requestCard.ts; this only gathers what it shows.
+import type { CardContext } from '../modals/requestCard.js';
+import type { RequestRow, RequestStore } from '../store/requestStore.js';
+import { actionFor, checklist, waitingInstruction } from '../workflows/privateLinkMachine.js';
+import { setupState } from '../workflows/privateLinkRunner.js';
+import { SPCONN_ACTOR } from './lifecycle.js';
+import { outcomeSchema, requestSummarySchema } from './model.js';
+import type { RequestNotifier } from './notifier.js';
+
+export class RequestCards {
+  constructor(private readonly deps: { store: RequestStore; notifier: RequestNotifier }) {}
+
+  async context(row: RequestRow): Promise<CardContext> {
+    const summary = requestSummarySchema.parse(JSON.parse(row.summary_json));
+    const events = await this.deps.store.events(row.id);
+    const approval = events.find((e) => e.to_state === 'approved');
+    const ending = events.findLast((e) => e.to_state === row.state && (row.state === 'rejected' || row.state === 'cancelled'));
+    const outcome = row.outcome_json ? outcomeSchema.parse(JSON.parse(row.outcome_json)).message : undefined;
+    const setup = await setupState(this.deps.store, row.id);
+    const waiting = setup ? waitingInstruction(setup) : undefined;
+    return {
+      row,
+      summary,
+      ...(approval ? { approvedBy: approval.actor } : {}),
+      ...(ending && ending.actor !== SPCONN_ACTOR ? { endedBy: ending.actor } : {}),
+      ...(outcome !== undefined ? { outcome } : {}),
+      ...(setup
+        ? {
+            checklist: checklist(setup),
+            cancellable: actionFor(setup).kind !== 'finished',
+            ...(setup && waiting ? { waiting: { step: setup.step, instruction: waiting } } : {}),
+          }
+        : {}),
+    };
+  }
+
+  async refresh(requestId: string): Promise<void> {
+    const row = await this.deps.store.get(requestId);
+    if (row) await this.deps.notifier.updateCard(await this.context(row));
+  }
+
+  /** A private word to one person in the card's thread (a click or submission that did not apply). */
+  async tell(requestId: string, userId: string, text: string): Promise<void> {
+    const row = await this.deps.store.get(requestId);
+    if (row) await this.deps.notifier.ephemeral(row.channel_id, userId, text, row.message_ts ?? undefined);
+  }
+}
