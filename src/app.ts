@@ -46,6 +46,8 @@ export interface SpconnApp {
   listen(port: number, host: string): Promise<number>;
   /** Stops taking requests, lets Atlas calls in flight finish, closes the store. */
   stop(): Promise<void>;
+  /** Gives this replica's leases back at once (a shutdown out of time). */
+  handBack(): Promise<void>;
 }
 
 /** Slack signs a timestamp; Bolt refuses old ones but not ones far in the future, so we do. */
@@ -214,6 +216,7 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
       if (receiver instanceof SocketModeReceiver) await receiver.start();
       return bound;
     },
+    handBack: () => requests.handBack(),
     async stop() {
       stopping = true;
       if (receiver instanceof SocketModeReceiver) await receiver.stop().catch((err: unknown) => logger.warn({ err }, 'Socket Mode did not close cleanly'));

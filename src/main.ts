@@ -37,18 +37,26 @@ async function startProduction(env: Env, logger: Logger): Promise<void> {
     { port, mode, targets: config.targets.map((t) => t.name) },
     env.SLACK_APP_TOKEN ? 'spconn is connected to Slack over Socket Mode (health and metrics on the port)' : 'spconn is listening on POST /slack/events',
   );
-  stopOnSignals(logger, () => app.stop());
+  stopOnSignals(logger, app);
 }
 
-function stopOnSignals(logger: Logger, stop: () => Promise<void>): void {
+/** How long a shutdown may take: within a container's usual 10 s grace before SIGKILL. */
+const STOP_DEADLINE_MS = 9_000;
+
+function stopOnSignals(logger: Logger, app: { stop(): Promise<void>; handBack?(): Promise<void> }): void {
   let stopping = false;
   const onSignal = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
-    const deadline = setTimeout(() => process.exit(1), 10_000);
-    deadline.unref();
-    stop().then(
+    // A referenced timer: while work in flight waits on unreferenced ones (a retry's back-off, the
+    // pacer), the process must not drain its event loop and exit before that work is done.
+    setTimeout(() => {
+      logger.error({ deadlineMs: STOP_DEADLINE_MS }, 'work in flight did not finish in time; handing its leases back');
+      const handBack = app.handBack?.() ?? Promise.resolve();
+      void Promise.race([handBack, new Promise((resolve) => setTimeout(resolve, 500))]).finally(() => process.exit(1));
+    }, STOP_DEADLINE_MS);
+    app.stop().then(
       () => process.exit(0),
       (err: unknown) => {
         logger.error({ err }, 'error while stopping');
@@ -70,7 +78,7 @@ async function main(): Promise<void> {
   }
   const { startSandbox } = await import('./sandbox/sandbox.js');
   const sandboxApp = await startSandbox({ env, logger });
-  stopOnSignals(logger, () => sandboxApp.stop());
+  stopOnSignals(logger, sandboxApp);
 }
 
 main().catch((err: unknown) => {

@@ -136,3 +136,15 @@ it('tells an owner privately when their Reject lost the race after the modal clo
   expect(slack.ephemerals.find((e) => e.user === loser)!.text).toMatch(new RegExp(`not recorded.*already rejected by <@${winner}>`));
   expect(threadTexts(stack, card).filter((t) => /rejected by/.test(t))).toHaveLength(1);
 });
+
+it('takes a create whose 200 it cannot read as ambiguous: it looks, finds the connection, and reports success', async () => {
+  const { slack, atlas } = stack.world;
+  const card = await createHttpsRequest(stack, { name: 'unreadable-answer', url: 'https://x.example/hook' });
+  // Atlas creates it, then a proxy mangles the answer.
+  atlas.injectFault({ method: 'POST', path: /\/connections$/, status: 200, body: '<html>bad gateway</html>', afterHandling: true });
+  await stack.driver.clickButton(card, 'request_approve', { user: WORLD.owner });
+  await slack.waitFor(() => threadTexts(stack, card).some((t) => /is created in|Atlas could not/.test(t)));
+  expect(threadTexts(stack, card).join('\n')).toMatch(/Connection `unreadable-answer` is created in/);
+  expect(atlas.count('createConnection')).toBe(1);
+  expect((await stack.store.get((await stack.store.db.selectFrom('requests').select('id').executeTakeFirstOrThrow()).id))?.state).toBe('succeeded');
+});

@@ -66,3 +66,41 @@ it('stops on SIGTERM within 10 s after finishing the Atlas call in flight', asyn
   expect(atlas.connections(WORLD.projectId, WORLD.instance).map((c) => c.name)).toEqual(['slow-one']);
   expect(slack.thread(card.channel, card.ts).some((m) => m.text.includes('ready to use'))).toBe(true);
 });
+
+it('on SIGTERM waits through an Atlas retry back-off, finishes the request and hands its lease back', async () => {
+  const { slack, atlas } = world;
+  app = await startAppProcess(world, dataDir, randomBytes(32).toString('base64'));
+  const driver = new SlackDriver(app.url, world.signingSecret, WORLD.team);
+  const trigger = slack.issueTriggerId();
+  await driver.command('create https', { user: WORLD.requester, channel: WORLD.channel, triggerId: trigger });
+  await slack.waitFor(() => [...slack.views.values()].some((v) => v.triggerId === trigger));
+  const view = [...slack.views.values()].find((v) => v.triggerId === trigger)!;
+  const { state } = await import('../support/slackDriver.js');
+  await driver.submitView(
+    { ...view.view, id: view.id },
+    {
+      target: { target: state.select('sandbox') },
+      connection_type: { connection_type_picked: state.select('https') },
+      connection_name: { name: state.text('backing-off') },
+      https_url: { url: state.text('https://x.example') },
+      https_headers: { headers: state.text(null) },
+    },
+    { user: WORLD.requester },
+  );
+  await slack.waitFor(() => slack.messages.some((m) => !m.threadTs && m.text.includes('backing-off')));
+  const card = slack.messages.find((m) => !m.threadTs && m.text.includes('backing-off'))!;
+  // Atlas asks for 2 s: the client is waiting to retry, with nothing but a timer pending.
+  atlas.injectFault({ method: 'POST', path: /\/connections$/, status: 429, retryAfterSeconds: 2 });
+  await driver.clickButton({ channel: card.channel, ts: card.ts, text: card.text, blocks: card.blocks }, 'request_approve', { user: WORLD.owner });
+  await atlas.waitFor(() => atlas.calls.some((c) => c.method === 'POST' && c.path.endsWith('/connections') && c.status === 429));
+
+  app.child.kill('SIGTERM');
+  expect(await app.exited).toBe(0);
+  expect(atlas.connections(WORLD.projectId, WORLD.instance).map((c) => c.name)).toContain('backing-off');
+  expect(slack.thread(card.channel, card.ts).some((m) => m.text.includes('ready to use'))).toBe(true);
+  const { default: Database } = await import('better-sqlite3');
+  const db = new Database(join(dataDir, 'spconn.sqlite'), { readonly: true });
+  const row = db.prepare("select state, lease_owner from requests where connection_name = 'backing-off'").get();
+  db.close();
+  expect(row).toEqual({ state: 'succeeded', lease_owner: null });
+});
