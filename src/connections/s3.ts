@@ -1,6 +1,6 @@
 // AWS S3 connections (seed doc "AWS S3 Connections", a private preview): a sink only, through an
 // IAM role that the project has authorised with Unified AWS Access.
-import { escapeMrkdwn, plain, textInput, type AnyBlock } from '../modals/blocks.js';
+import { escapeMrkdwn, option, plain, textInput, truncate, type AnyBlock } from '../modals/blocks.js';
 import { selectedValue, textValue, type ViewStateValues } from '../modals/viewState.js';
 import { field, type ConnectionType, type FieldErrors } from './types.js';
 
@@ -62,6 +62,18 @@ export const s3Connection: ConnectionType<S3Form> = {
     if (Object.keys(errors).length > 0) return { ok: false, errors };
     return { ok: true, value: { roleArn, ...(testBucket ? { testBucket } : {}) } };
   },
+  externalOptions: [
+    {
+      actionId: S3_ACTIONS.role,
+      async load(query, lookups) {
+        const arns = (await lookups.authorisedRoles()).map((r) => r.arn);
+        const matching = arns.filter((arn) => arn.toLowerCase().includes(query.toLowerCase())).slice(0, 99);
+        // A pasted ARN that is not listed is offered as typed; the submission says why it is refused.
+        const typed = query && !arns.includes(query) && !roleArnError(query) && query.length <= 150 ? [option(truncate(`${query} (not authorised)`, 75), query)] : [];
+        return [...matching.map((arn) => option(arn.length > 75 ? `…${arn.slice(-74)}` : arn, arn)).filter((o) => (o.value ?? '').length <= 150), ...typed];
+      },
+    },
+  ],
   async checkWithAtlas(form, atlas): Promise<FieldErrors> {
     const roles = await atlas.authorisedRoles();
     if (roles === undefined || roles.some((r) => r.arn === form.roleArn)) return {};

@@ -1,5 +1,6 @@
 // What every connection type provides: its form, how the form becomes an Atlas body, and how
 // the request card shows it. A new type is one file beside this plus a line in index.ts.
+import type { PlainTextOption } from '@slack/types';
 import type { AuthorisedRole } from '../atlas/cloudProviderAccess.js';
 import type { AnyBlock } from '../modals/blocks.js';
 import type { ViewStateValues } from '../modals/viewState.js';
@@ -9,6 +10,14 @@ import type { PrivateLinkPlan } from '../workflows/privateLinkMachine.js';
 /** Look-ups a form may need from Atlas; undefined when Atlas did not answer within Slack's deadline. */
 export interface AtlasLookups {
   authorisedRoles(): Promise<AuthorisedRole[] | undefined>;
+}
+
+/** Options for one of a type's `external_select` menus, loaded after the modal opened. */
+export interface ExternalOptions {
+  /** The menu's action_id: the app's options listener for it is registered from this. */
+  actionId: string;
+  /** The options matching what the person typed; `lookups` reach the chosen target's project. */
+  load(query: string, lookups: { authorisedRoles(): Promise<AuthorisedRole[]> }): Promise<PlainTextOption[]>;
 }
 
 /** Inline modal errors keyed by block id, as `response_action: "errors"` wants them. */
@@ -32,6 +41,8 @@ export interface ConnectionType<Form> {
   summary(form: Form): Array<[string, string]>;
   /** For types set up by the Private Link workflow rather than one create call. */
   privateLinkPlan?(form: Form): PrivateLinkPlan;
+  /** The type's `external_select` menus, if any. */
+  externalOptions?: ExternalOptions[];
   /** Checks that need Atlas (e.g. the role is authorised in the project). */
   checkWithAtlas?(form: Form, atlas: AtlasLookups): Promise<FieldErrors>;
   /** Label → display text for an existing connection (list and show); secrets masked. */

@@ -3,8 +3,8 @@
 import type { AllMiddlewareArgs, SlackActionMiddlewareArgs, SlackOptionsMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import { connectionType } from '../../connections/index.js';
-import { roleArnError } from '../../connections/s3.js';
-import { option, truncate } from '../../modals/blocks.js';
+import type { ExternalOptions } from '../../connections/types.js';
+import type { PlainTextOption } from '@slack/types';
 import { CREATE_ACTIONS, CREATE_BLOCKS, createMetadataSchema, createModal } from '../../modals/createModal.js';
 import { selectedValue, viewStateValuesSchema } from '../../modals/viewState.js';
 import { targetsFor } from '../../management/targets.js';
@@ -40,10 +40,10 @@ const suggestionSchema = z.looseObject({
     .optional(),
 });
 
-export function s3RoleOptions(ctx: HandlerContext) {
+/** The options of a connection type's `external_select`, for the target chosen in the form. */
+export function externalOptions(ctx: HandlerContext, menu: ExternalOptions) {
   return async ({ ack, body }: SlackOptionsMiddlewareArgs<'block_suggestion'> & AllMiddlewareArgs): Promise<void> => {
     const suggestion = suggestionSchema.parse(body);
-    const query = suggestion.value.trim();
     const meta = createMetadataSchema.safeParse(safeJson(suggestion.view?.private_metadata ?? ''));
     const allowed = meta.success ? targetsFor(ctx.config, meta.data.channelId) : [];
     const chosen = selectedValue(suggestion.view?.state?.values ?? {}, CREATE_BLOCKS.target, CREATE_ACTIONS.target);
@@ -52,15 +52,12 @@ export function s3RoleOptions(ctx: HandlerContext) {
       await ack({ options: [] });
       return;
     }
-    let arns: string[] = [];
+    let options: PlainTextOption[] = [];
     try {
-      arns = (await ctx.roles.get(ctx.atlas.for(target), target.projectId)).map((r) => r.arn);
+      options = await menu.load(suggestion.value.trim(), { authorisedRoles: () => ctx.roles.get(ctx.atlas.for(target), target.projectId) });
     } catch (err) {
-      ctx.logger.warn({ err, target: target.name }, 'could not load authorised roles');
+      ctx.logger.warn({ err, target: target.name, menu: menu.actionId }, 'could not load the menu options');
     }
-    const matching = arns.filter((arn) => arn.toLowerCase().includes(query.toLowerCase())).slice(0, 99);
-    // A pasted ARN that is not listed is offered as typed; the submission says why it is refused.
-    const typed = query && !arns.includes(query) && !roleArnError(query) && query.length <= 150 ? [option(truncate(`${query} (not authorised)`, 75), query)] : [];
-    await ack({ options: [...matching.map((arn) => option(arn.length > 75 ? `…${arn.slice(-74)}` : arn, arn)).filter((o) => (o.value ?? '').length <= 150), ...typed] });
+    await ack({ options });
   };
 }
