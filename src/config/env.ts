@@ -1,4 +1,4 @@
-// Process environment (SPEC §3), parsed once. AWS variables are left to the AWS SDK's own chain.
+// Process environment, parsed once. AWS variables are left to the AWS SDK's own chain.
 import { z } from 'zod';
 import { SpconnError } from '../errors.js';
 import { formatIssues } from './file.js';

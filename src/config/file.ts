@@ -1,4 +1,4 @@
-// The operator's YAML config file (SPEC §3): parsed once at start-up, every key validated.
+// The operator's YAML config file: parsed once at start-up, every key validated.
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';

@@ -1,4 +1,4 @@
-// HTTPS connections (seed doc "HTTPS Connections"): a URL plus request headers that Atlas sends on
+// HTTPS connections: a URL plus request headers that Atlas sends on
 // every call, so credentials live in the connection rather than in a pipeline's $https stage.
 import { z } from 'zod';
 import { escapeMrkdwn, textInput } from '../modals/blocks.js';

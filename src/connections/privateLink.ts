@@ -1,4 +1,4 @@
-// Kafka over Confluent Private Link (seed doc on Confluent Private Link): the form, its checks,
+// Kafka over Confluent Private Link: the form, its checks,
 // and the plan the Private Link workflow carries out after approval.
 import { AWS_REGIONS, awsRegion } from '../atlas/regions.js';
 import { escapeMrkdwn, option, plain, textInput, type AnyBlock } from '../modals/blocks.js';

@@ -1,4 +1,4 @@
-// AWS S3 connections (seed doc "AWS S3 Connections", a private preview): a sink only, through an
+// AWS S3 connections (a private preview in Atlas): a sink only, through an
 // IAM role that the project has authorised with Unified AWS Access.
 import { escapeMrkdwn, option, plain, textInput, truncate, type AnyBlock } from '../modals/blocks.js';
 import { selectedValue, textValue, type ViewStateValues } from '../modals/viewState.js';

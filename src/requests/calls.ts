@@ -10,7 +10,7 @@ const secretValuesSchema = z.array(z.string());
 export const storedCallSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('create'), at: streamsLocationSchema, body: connectionBodySchema, secretValues: secretValuesSchema }),
   z.object({ kind: z.literal('delete'), at: streamsLocationSchema, name: z.string() }),
-  /** The Private Link workflow (SPEC §6), which ends in a create of `body` over the link. */
+  /** The Private Link workflow (README, "The Private Link setup"), which ends in a create of `body` over the link. */
   z.object({ kind: z.literal('privatelink'), at: streamsLocationSchema, body: connectionBodySchema, plan: planSchema, secretValues: secretValuesSchema }),
 ]);
 export type StoredCall = z.infer<typeof storedCallSchema>;

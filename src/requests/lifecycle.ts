@@ -1,4 +1,4 @@
-// The request lifecycle (SPEC §5) as pure functions: which state may follow which, and who may
+// The request lifecycle (README, "How a request goes") as pure functions: which state may follow which, and who may
 // decide what. No store, no Slack, no clock of its own: every input is passed in, so the rules are
 // unit-tested without a server (test/requests/lifecycle.test.ts). The store applies a change only
 // from the states `TRANSITIONS` allows, in one conditional update (see ARCHITECTURE.md).

@@ -1,4 +1,4 @@
-// A request's Private Link setup (SPEC §6) as seen from the request: what the runner needs from
+// A request's Private Link setup (README, "The Private Link setup") as seen from the request: what the runner needs from
 // it (the sealed call, the thread, the card, the end), and people's Done / Cancel / Delete link.
 // The setup itself is src/workflows/ (pure machine, idempotent effects, persisting runner).
 import type { AtlasClients } from '../atlas/clients.js';

@@ -1,4 +1,4 @@
-// The Confluent Private Link setup (SPEC §6) as a pure state machine: `actionFor` says what to do
+// The Confluent Private Link setup (README, "The Private Link setup") as a pure state machine: `actionFor` says what to do
 // in a state, `advance` takes the outcome and gives the next state and what to say in the thread.
 // The runner persists each state before it performs the next action, so a restart resumes here.
 import { z } from 'zod';
