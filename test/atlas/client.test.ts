@@ -80,6 +80,31 @@ describe('AtlasClient', () => {
     expect(error.userMessage).toContain('••••');
   });
 
+  it("scrubs a header value from Atlas's error however Atlas echoes it: detail, message, stack and log line", async () => {
+    const core = 'CanaryAt7Kq2Wz9';
+    const canary = `Bearer "${core}"/é<&>`;
+    // Atlas quotes the headers it refused: JSON-escaped inside its JSON, once lower-cased, once cut short.
+    world.atlas.injectFault({
+      method: 'POST',
+      status: 400,
+      echo: (body) => {
+        const headers = (body as { headers: Record<string, string> }).headers;
+        return `Invalid headers ${JSON.stringify(JSON.stringify(headers))}; value ${headers['X-Key']!.toLowerCase()}; started ${headers['X-Key']!.slice(0, 16)}...`;
+      },
+    });
+    const lines: string[] = [];
+    const captured = createLogger({ level: 'debug', destination: { write: (line: string) => void lines.push(line) } });
+    const body = { ...httpsBody('echoed'), headers: { 'X-Key': canary } };
+    const error = (await createConnection(client(), at, body, [canary]).catch((e: unknown) => e)) as AtlasApiError;
+    expect(error).toBeInstanceOf(AtlasApiError);
+    captured.error({ err: error }, 'Atlas call failed');
+    for (const text of [error.detail!, error.message, error.userMessage, error.stack!, lines.join('\n')]) {
+      expect(text.toLowerCase()).not.toContain(core.toLowerCase());
+    }
+    // The rest of Atlas's words still reach the person.
+    expect(error.userMessage).toMatch(/^Atlas could not create connection echoed \(INVALID_ATTRIBUTE\): Invalid headers .*••••/);
+  });
+
   it('retries 429 honouring Retry-After, then succeeds', async () => {
     world.atlas.injectFault({ method: 'GET', path: /\/connections$/, status: 429, retryAfterSeconds: 0, times: 2 });
     await expect(listConnections(client(), at)).resolves.toBeInstanceOf(Array);
