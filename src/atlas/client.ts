@@ -136,9 +136,9 @@ export class AtlasClient {
   private async digestPool(forceRefresh?: number): Promise<KeyedPool> {
     const { secrets, apiKeySecret } = this.options;
     if (forceRefresh !== undefined) secrets.invalidate(apiKeySecret, forceRefresh);
-    const { value, generation } = await secrets.get(apiKeySecret);
+    // A malformed key is not kept: once an operator fixes it, the next call reads it again.
+    const { value: key, generation } = await secrets.getParsed(apiKeySecret, (value) => parseAtlasApiKey(apiKeySecret, value));
     if (this.pool?.generation !== generation) {
-      const key = parseAtlasApiKey(apiKeySecret, value);
       this.pool = { generation, pool: new DigestPool(key.publicKey, key.privateKey), privateKey: key.privateKey };
     }
     return this.pool;

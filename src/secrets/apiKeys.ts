@@ -1,6 +1,8 @@
 // Reads Atlas API keys (and other JSON secrets) from AWS Secrets Manager, cached the way AWS's own
 // caching clients do it: one in-flight fetch per secret shared by every caller, a TTL with
 // jitter so replicas do not refresh together, and a forced refresh when Atlas says the key is stale.
+// Neither a failed read nor a value its reader cannot parse is kept: an operator who fixes the
+// secret in Secrets Manager sees the next use pick it up.
 import type { Metrics } from '../metrics/metrics.js';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
@@ -22,13 +24,21 @@ interface CacheEntry {
 
 const MAX_ENTRIES = 1024;
 
+export interface SecretCacheOptions {
+  ttlMs: number;
+  logger: Logger;
+  now?: () => number;
+  random?: () => number;
+  metrics?: Pick<Metrics, 'secretFetches'>;
+}
+
 export class SecretCache {
   private readonly entries = new Map<string, CacheEntry>();
   private generationCounter = 0;
 
   constructor(
     private readonly client: SecretsManagerClient,
-    private readonly options: { ttlMs: number; logger: Logger; now?: () => number; random?: () => number; metrics?: Pick<Metrics, 'secretFetches'> },
+    private readonly options: SecretCacheOptions,
   ) {}
 
   /** The secret's string value; `generation` identifies the fetch that produced it. */
@@ -37,6 +47,21 @@ export class SecretCache {
     let entry = this.entries.get(secretId);
     if (!entry || entry.expiresAt <= now) entry = this.fetch(secretId);
     return { value: await entry.value, generation: entry.generation };
+  }
+
+  /**
+   * The secret's value as `parse` reads it. A value `parse` refuses is dropped from the cache (once,
+   * however many callers saw it), so the next use reads Secrets Manager again instead of failing
+   * until the TTL runs out.
+   */
+  async getParsed<T>(secretId: string, parse: (value: string) => T): Promise<{ value: T; generation: number }> {
+    const { value, generation } = await this.get(secretId);
+    try {
+      return { value: parse(value), generation };
+    } catch (error) {
+      this.invalidate(secretId, generation);
+      throw error;
+    }
   }
 
   /**

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { AtlasClient } from '../../src/atlas/client.js';
 import { AtlasApiError, AtlasUnreachableError } from '../../src/atlas/errors.js';
 import { createConnection, listConnections } from '../../src/atlas/streams.js';
+import { isSpconnError } from '../../src/errors.js';
 import { createLogger } from '../../src/log.js';
 import { SecretCache } from '../../src/secrets/apiKeys.js';
 import { startWorld, WORLD, type World } from '../../src/sandbox/world.js';
@@ -149,6 +150,26 @@ describe('AtlasClient', () => {
     expect(error.status).toBe(401);
     expect(error.userMessage).toMatch(/rejected spconn's API key/);
     expect(world.secrets.count('secretsmanager.GetSecretValue', 'wrong-key')).toBe(2);
+  });
+
+  it('reads the API key again after it was malformed, so fixing it in Secrets Manager is enough', async () => {
+    const id = 'spconn/atlas-being-fixed';
+    world.secrets.putSecret(id, JSON.stringify({ publicKey: world.atlasKey.publicKey }));
+    const atlas = new AtlasClient({
+      baseUrl: world.atlas.url,
+      apiKeySecret: id,
+      secrets: new SecretCache(world.secretsManagerClient(), { ttlMs: 60_000, logger }),
+      logger,
+      timeoutMs: 2_000,
+    });
+    const error = await listConnections(atlas, at).catch((e: unknown) => e);
+    expect(isSpconnError(error, 'SECRET_MALFORMED')).toBe(true);
+    expect((error as Error).message).toBe(`Secret ${id} is not an Atlas API key: missing or empty privateKey; expected {"publicKey": "...", "privateKey": "..."}.`);
+
+    world.secrets.putSecret(id, JSON.stringify(world.atlasKey));
+    await expect(listConnections(atlas, at)).resolves.toBeInstanceOf(Array);
+    await Promise.all(Array.from({ length: 5 }, () => listConnections(atlas, at)));
+    expect(world.secrets.count('secretsmanager.GetSecretValue', id)).toBe(2);
   });
 
   it('validates responses with the schema it is given', async () => {

@@ -61,6 +61,27 @@ describe('SecretCache', () => {
     await expect(cache.get('spconn/missing')).resolves.toMatchObject({ value: 'now-here' });
   });
 
+  it('drops a value its reader cannot parse, once for all concurrent callers, and reads the fixed one next time', async () => {
+    const id = 'spconn/malformed-then-fixed';
+    const canary = 'CANARY-half-written-77';
+    world.secrets.putSecret(id, `{"publicKey": "p", "privateKey": "${canary}"`);
+    const cache = new SecretCache(world.secretsManagerClient(), { ttlMs: 60_000, logger });
+    const parse = (value: string) => parseAtlasApiKey(id, value);
+    const failures = await Promise.all(Array.from({ length: 20 }, () => cache.getParsed(id, parse).catch((e: unknown) => e)));
+    expect(world.secrets.count(GET, id)).toBe(1);
+    for (const failure of failures) {
+      expect(isSpconnError(failure, 'SECRET_MALFORMED')).toBe(true);
+      expect((failure as Error).message).toBe(`Secret ${id} is not JSON; expected {"publicKey": "...", "privateKey": "..."}.`);
+    }
+
+    world.secrets.putSecret(id, JSON.stringify({ publicKey: 'p', privateKey: 'q' }));
+    const values = await Promise.all(Array.from({ length: 20 }, () => cache.getParsed(id, parse)));
+    expect(values.map((v) => v.value)).toEqual(Array.from({ length: 20 }, () => ({ publicKey: 'p', privateKey: 'q' })));
+    await cache.getParsed(id, parse);
+    // One read for the bad value, one for the good one: a good value is kept for its TTL.
+    expect(world.secrets.count(GET, id)).toBe(2);
+  });
+
   it('parses an Atlas API key without echoing the value in errors', () => {
     expect(parseAtlasApiKey('s', '{"publicKey":"p","privateKey":"q"}')).toEqual({ publicKey: 'p', privateKey: 'q' });
     const canary = 'CANARY-private-5511';
