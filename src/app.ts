@@ -85,7 +85,7 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
   }
 
   const metrics = deps.metrics ?? new Metrics({ store: deps.store });
-  const secrets = new SecretCache(deps.secretsManager, { ttlMs: config.secrets.cacheTtl, logger, metrics });
+  const secrets = new SecretCache(deps.secretsManager, { ttlMs: config.secrets.cacheTtl, timeoutMs: config.secrets.readTimeout, logger, metrics });
   const requests = new RequestService({
     config,
     store: deps.store,

@@ -20,7 +20,7 @@ async function startProduction(env: Env, logger: Logger): Promise<void> {
   const sealer = await resolveSealer({
     envKey: env.SPCONN_ENCRYPTION_KEY,
     keySecret: config.secrets.encryptionKeySecret,
-    secrets: new SecretCache(secretsManager, { ttlMs: config.secrets.cacheTtl, logger }),
+    secrets: new SecretCache(secretsManager, { ttlMs: config.secrets.cacheTtl, timeoutMs: config.secrets.readTimeout, logger }),
   });
   const store = await openStore({ databaseUrl: env.DATABASE_URL, dataDir: env.SPCONN_DATA_DIR });
   const app = await buildApp({
