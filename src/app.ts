@@ -88,7 +88,7 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
   }
 
   const metrics = deps.metrics ?? new Metrics({ store: deps.store });
-  const secrets = new SecretCache(deps.secretsManager, { ttlMs: config.secrets.cacheTtl, logger, metrics });
+  const secrets = new SecretCache(deps.secretsManager, { ttlMs: config.secrets.cacheTtl, timeoutMs: config.secrets.readTimeout, logger, metrics });
   const atlas = new AtlasClients({ config, secrets, logger, metrics });
   const requests = new RequestCore({
     config,

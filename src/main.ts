@@ -8,6 +8,7 @@ import { isSpconnError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 import { SecretCache } from './secrets/apiKeys.js';
 import { resolveSealer } from './secrets/encryptionKey.js';
+import { SecretScrubber } from './secrets/scrub.js';
 import { openStore } from './store/index.js';
 
 async function startProduction(env: Env, logger: Logger): Promise<void> {
@@ -20,7 +21,7 @@ async function startProduction(env: Env, logger: Logger): Promise<void> {
   const sealer = await resolveSealer({
     envKey: env.SPCONN_ENCRYPTION_KEY,
     keySecret: config.secrets.encryptionKeySecret,
-    secrets: new SecretCache(secretsManager, { ttlMs: config.secrets.cacheTtl, logger }),
+    secrets: new SecretCache(secretsManager, { ttlMs: config.secrets.cacheTtl, timeoutMs: config.secrets.readTimeout, logger }),
   });
   const store = await openStore({ databaseUrl: env.DATABASE_URL, dataDir: env.SPCONN_DATA_DIR });
   const app = await buildApp({
@@ -81,8 +82,30 @@ async function main(): Promise<void> {
   stopOnSignals(logger, sandboxApp);
 }
 
+/**
+ * What to print when start-up fails. spconn's own errors are written for people and carry no
+ * secret: print them plainly, without a stack. Anything else may quote what it failed on — V8's
+ * JSON.parse quotes the text, which may be a secret's value — so a SyntaxError's text is not
+ * shown, and other messages lose the secrets this process was given in its environment.
+ */
+function startupFailure(err: unknown): string {
+  if (isSpconnError(err)) return err.userMessage;
+  if (err instanceof SyntaxError) return `${err.name} (its text is not shown: it may quote a secret that failed to parse).`;
+  const env = process.env;
+  const secrets = [env.SLACK_BOT_TOKEN, env.SLACK_SIGNING_SECRET, env.SLACK_APP_TOKEN, env.SPCONN_ENCRYPTION_KEY, env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN];
+  if (env.DATABASE_URL) secrets.push(databasePassword(env.DATABASE_URL));
+  return SecretScrubber.for(secrets.filter((s): s is string => s !== undefined)).scrub(err instanceof Error ? err.message : String(err));
+}
+
+function databasePassword(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).password);
+  } catch {
+    return '';
+  }
+}
+
 main().catch((err: unknown) => {
-  // Config and env errors are written for people: print them plainly, without a stack.
-  process.stderr.write(`spconn failed to start: ${isSpconnError(err) ? err.userMessage : err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(`spconn failed to start: ${startupFailure(err)}\n`);
   process.exit(1);
 });

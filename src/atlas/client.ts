@@ -5,6 +5,7 @@ import { SpconnError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { atlasEndpoint, type Metrics } from '../metrics/metrics.js';
 import { parseAtlasApiKey, type SecretCache } from '../secrets/apiKeys.js';
+import { SecretScrubber } from '../secrets/scrub.js';
 import { DigestPool } from './digestPool.js';
 import type { ProjectPacer } from './pacer.js';
 import { AtlasApiError, AtlasUnreachableError, atlasErrorEnvelopeSchema } from './errors.js';
@@ -29,7 +30,10 @@ export interface AtlasCall<T> {
   recover?: () => Promise<T | undefined>;
   /** Overrides the client's attempts, e.g. 1 for a look-up that must answer within Slack's deadline. */
   maxAttempts?: number;
-  /** Values that must never appear in an error shown to a person (e.g. header values sent). */
+  /**
+   * Values that must never appear in an error (e.g. header values sent), in any form Atlas may
+   * echo them (see secrets/scrub.ts). The API key's private key is always scrubbed too.
+   */
   scrub?: readonly string[];
 }
 
@@ -60,8 +64,14 @@ class RetryableFailure {
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
+interface KeyedPool {
+  generation: number;
+  pool: DigestPool;
+  privateKey: string;
+}
+
 export class AtlasClient {
-  private pool: { generation: number; pool: DigestPool } | undefined;
+  private pool: KeyedPool | undefined;
 
   constructor(private readonly options: AtlasClientOptions) {}
 
@@ -123,15 +133,20 @@ export class AtlasClient {
     return Math.max(jittered, Math.min(retryAfterMs ?? 0, 60_000));
   }
 
-  private async digestPool(forceRefresh?: number): Promise<{ generation: number; pool: DigestPool }> {
+  private async digestPool(forceRefresh?: number): Promise<KeyedPool> {
     const { secrets, apiKeySecret } = this.options;
     if (forceRefresh !== undefined) secrets.invalidate(apiKeySecret, forceRefresh);
-    const { value, generation } = await secrets.get(apiKeySecret);
+    // A malformed key is not kept: once an operator fixes it, the next call reads it again.
+    const { value: key, generation } = await secrets.getParsed(apiKeySecret, (value) => parseAtlasApiKey(apiKeySecret, value));
     if (this.pool?.generation !== generation) {
-      const key = parseAtlasApiKey(apiKeySecret, value);
-      this.pool = { generation, pool: new DigestPool(key.publicKey, key.privateKey) };
+      this.pool = { generation, pool: new DigestPool(key.publicKey, key.privateKey), privateKey: key.privateKey };
     }
     return this.pool;
+  }
+
+  /** Scrubs what the call sent (and the key it signed with) from text that came back. */
+  private scrubberFor(call: AtlasCall<unknown>): SecretScrubber {
+    return SecretScrubber.for([...(call.scrub ?? []), ...(this.pool ? [this.pool.privateKey] : [])]);
   }
 
   private async attempt<T>(call: AtlasCall<T>): Promise<T | RetryableFailure> {
@@ -164,8 +179,10 @@ export class AtlasClient {
       }
     } catch (cause) {
       if (cause instanceof SpconnError) throw cause;
-      const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : 'network error';
-      return new RetryableFailure(reason, true, undefined, new AtlasUnreachableError(call.operation, cause));
+      // A network error's text is not Atlas's, but it is outside text all the same: it is logged.
+      const scrubber = this.scrubberFor(call);
+      const reason = cause instanceof Error ? scrubber.scrub(`${cause.name}: ${cause.message}`) : 'network error';
+      return new RetryableFailure(reason, true, undefined, new AtlasUnreachableError(call.operation, scrubber.scrubError(cause)));
     }
 
     const text = await response.text().catch(() => '');
@@ -218,10 +235,10 @@ export class AtlasClient {
     } catch {
       // Not JSON (a proxy's HTML page, say): the status alone has to do.
     }
-    let detail = envelope.detail;
-    for (const secret of call.scrub ?? []) {
-      if (detail && secret.length > 0) detail = detail.split(secret).join('••••');
-    }
-    return new AtlasApiError(status, envelope.errorCode, detail, call.operation);
+    // Scrubbed before the error exists: its message, and so its stack, are built from the detail.
+    const scrubber = this.scrubberFor(call);
+    const detail = envelope.detail === undefined ? undefined : scrubber.scrub(envelope.detail);
+    const errorCode = envelope.errorCode === undefined ? undefined : scrubber.scrub(envelope.errorCode);
+    return new AtlasApiError(status, errorCode, detail, call.operation);
   }
 }

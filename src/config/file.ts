@@ -45,6 +45,8 @@ export const configSchema = z
     secrets: z
       .object({
         cacheTtl: durationSchema.default(3_600_000),
+        /** The deadline of one GetSecretValue, the SDK's retries included. */
+        readTimeout: durationSchema.default(10_000),
         encryptionKeySecret: secretRef.optional(),
       })
       .strict()

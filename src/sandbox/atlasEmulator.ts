@@ -295,13 +295,13 @@ export class AtlasEmulator {
         this.server.changed();
         await this.server.held(fault.until);
       }
-      if (fault && !fault.afterHandling && replacesAnswer(fault)) return send(faultReply(fault));
+      if (fault && !fault.afterHandling && replacesAnswer(fault)) return send(faultReply(fault, body));
 
       const reply = runOperation({ projects: this.projects, linkProgress: this.linkProgress, connectionProgress: this.connectionProgress }, match, body, url.searchParams);
       call.handled = true;
       call.invalidBody = errorCodeOf(reply) === CODES.invalidAttribute;
       this.afterHandle?.(call);
-      if (fault && replacesAnswer(fault)) return send(faultReply(fault));
+      if (fault && replacesAnswer(fault)) return send(faultReply(fault, body));
       return send(reply, reply.status < 400 ? wanted : 'application/json');
     } catch (error) {
       if (res.headersSent) throw error;

@@ -31,13 +31,14 @@ export interface SecretsManagerCall {
 }
 
 export interface SecretsManagerFault {
-  status: 400 | 500;
+  /** With `type`: the error to answer with. Without both: the real answer, only `delayMs` later. */
+  status?: 400 | 500;
   /** The `__type`, e.g. ThrottlingException (400), InternalServiceError (500), DecryptionFailure (400). */
-  type: string;
+  type?: string;
   message?: string;
   /** How many calls it affects (default 1; Infinity for all). */
   times?: number;
-  /** Answer this much later. */
+  /** Answer this much later (a hang, when longer than the caller waits; cut short by `stop()`). */
   delayMs?: number;
   /** Only calls with this target / SecretId (by name or ARN). */
   target?: string;
@@ -261,7 +262,8 @@ export class SecretsManagerEmulator {
     if (!fault) return;
     fault.remaining -= 1;
     if (fault.delayMs) await this.server.delay(fault.delayMs);
-    throw new AwsError(fault.status, fault.type, fault.message ?? `${fault.type} (injected by the emulator)`);
+    if (fault.type === undefined) return;
+    throw new AwsError(fault.status ?? 400, fault.type, fault.message ?? `${fault.type} (injected by the emulator)`);
   }
 
   /** SigV4 as AWS checks it: the header's shape, scope and freshness, and the signature when the key is known. */

@@ -1,6 +1,8 @@
 // Reads Atlas API keys (and other JSON secrets) from AWS Secrets Manager, cached the way AWS's own
 // caching clients do it: one in-flight fetch per secret shared by every caller, a TTL with
 // jitter so replicas do not refresh together, and a forced refresh when Atlas says the key is stale.
+// Neither a failed read nor a value its reader cannot parse is kept: an operator who fixes the
+// secret in Secrets Manager sees the next use pick it up. Every read has a deadline.
 import type { Metrics } from '../metrics/metrics.js';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
@@ -21,6 +23,18 @@ interface CacheEntry {
 }
 
 const MAX_ENTRIES = 1024;
+/** The SDK sets no deadline of its own (its requestTimeout defaults to none); a request should fail sooner, in words. */
+export const DEFAULT_SECRET_READ_TIMEOUT_MS = 10_000;
+
+export interface SecretCacheOptions {
+  ttlMs: number;
+  logger: Logger;
+  /** The deadline of one read, retries included (default 10 s). */
+  timeoutMs?: number;
+  now?: () => number;
+  random?: () => number;
+  metrics?: Pick<Metrics, 'secretFetches'>;
+}
 
 export class SecretCache {
   private readonly entries = new Map<string, CacheEntry>();
@@ -28,7 +42,7 @@ export class SecretCache {
 
   constructor(
     private readonly client: SecretsManagerClient,
-    private readonly options: { ttlMs: number; logger: Logger; now?: () => number; random?: () => number; metrics?: Pick<Metrics, 'secretFetches'> },
+    private readonly options: SecretCacheOptions,
   ) {}
 
   /** The secret's string value; `generation` identifies the fetch that produced it. */
@@ -37,6 +51,21 @@ export class SecretCache {
     let entry = this.entries.get(secretId);
     if (!entry || entry.expiresAt <= now) entry = this.fetch(secretId);
     return { value: await entry.value, generation: entry.generation };
+  }
+
+  /**
+   * The secret's value as `parse` reads it. A value `parse` refuses is dropped from the cache (once,
+   * however many callers saw it), so the next use reads Secrets Manager again instead of failing
+   * until the TTL runs out.
+   */
+  async getParsed<T>(secretId: string, parse: (value: string) => T): Promise<{ value: T; generation: number }> {
+    const { value, generation } = await this.get(secretId);
+    try {
+      return { value: parse(value), generation };
+    } catch (error) {
+      this.invalidate(secretId, generation);
+      throw error;
+    }
   }
 
   /**
@@ -72,8 +101,11 @@ export class SecretCache {
 
   private async read(secretId: string): Promise<string> {
     this.options.logger.info({ secretId }, 'reading secret from Secrets Manager');
+    const timeoutMs = this.options.timeoutMs ?? DEFAULT_SECRET_READ_TIMEOUT_MS;
+    // One deadline for the whole read: the SDK stops its retries and back-off when it fires.
+    const deadline = AbortSignal.timeout(timeoutMs);
     try {
-      const out = await this.client.send(new GetSecretValueCommand({ SecretId: secretId })).catch((err: unknown) => {
+      const out = await this.client.send(new GetSecretValueCommand({ SecretId: secretId }), { abortSignal: deadline }).catch((err: unknown) => {
         this.options.metrics?.secretFetches.inc({ outcome: 'error' });
         throw err;
       });
@@ -84,6 +116,13 @@ export class SecretCache {
       return out.SecretString;
     } catch (cause) {
       if (cause instanceof SpconnError) throw cause;
+      if (deadline.aborted) {
+        throw new SpconnError(
+          'SECRET_UNAVAILABLE',
+          `Secrets Manager did not answer within ${formatSeconds(timeoutMs)} while spconn read secret ${secretId}. Try again later; if it keeps happening, an operator should check the network path to Secrets Manager.`,
+          { cause },
+        );
+      }
       const name = cause instanceof Error ? cause.name : 'Error';
       throw new SpconnError(
         'SECRET_UNAVAILABLE',
@@ -92,6 +131,12 @@ export class SecretCache {
       );
     }
   }
+}
+
+function formatSeconds(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  const seconds = ms / 1000;
+  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
 }
 
 /** Parses a secret value as an Atlas API key without ever echoing the value in an error. */

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { AtlasClient } from '../../src/atlas/client.js';
 import { AtlasApiError, AtlasUnreachableError } from '../../src/atlas/errors.js';
 import { createConnection, listConnections } from '../../src/atlas/streams.js';
+import { isSpconnError } from '../../src/errors.js';
 import { createLogger } from '../../src/log.js';
 import { SecretCache } from '../../src/secrets/apiKeys.js';
 import { startWorld, WORLD, type World } from '../../src/sandbox/world.js';
@@ -80,6 +81,31 @@ describe('AtlasClient', () => {
     expect(error.userMessage).toContain('••••');
   });
 
+  it("scrubs a header value from Atlas's error however Atlas echoes it: detail, message, stack and log line", async () => {
+    const core = 'CanaryAt7Kq2Wz9';
+    const canary = `Bearer "${core}"/é<&>`;
+    // Atlas quotes the headers it refused: JSON-escaped inside its JSON, once lower-cased, once cut short.
+    world.atlas.injectFault({
+      method: 'POST',
+      status: 400,
+      echo: (body) => {
+        const headers = (body as { headers: Record<string, string> }).headers;
+        return `Invalid headers ${JSON.stringify(JSON.stringify(headers))}; value ${headers['X-Key']!.toLowerCase()}; started ${headers['X-Key']!.slice(0, 16)}...`;
+      },
+    });
+    const lines: string[] = [];
+    const captured = createLogger({ level: 'debug', destination: { write: (line: string) => void lines.push(line) } });
+    const body = { ...httpsBody('echoed'), headers: { 'X-Key': canary } };
+    const error = (await createConnection(client(), at, body, [canary]).catch((e: unknown) => e)) as AtlasApiError;
+    expect(error).toBeInstanceOf(AtlasApiError);
+    captured.error({ err: error }, 'Atlas call failed');
+    for (const text of [error.detail!, error.message, error.userMessage, error.stack!, lines.join('\n')]) {
+      expect(text.toLowerCase()).not.toContain(core.toLowerCase());
+    }
+    // The rest of Atlas's words still reach the person.
+    expect(error.userMessage).toMatch(/^Atlas could not create connection echoed \(INVALID_ATTRIBUTE\): Invalid headers .*••••/);
+  });
+
   it('retries 429 honouring Retry-After, then succeeds', async () => {
     world.atlas.injectFault({ method: 'GET', path: /\/connections$/, status: 429, retryAfterSeconds: 0, times: 2 });
     await expect(listConnections(client(), at)).resolves.toBeInstanceOf(Array);
@@ -124,6 +150,26 @@ describe('AtlasClient', () => {
     expect(error.status).toBe(401);
     expect(error.userMessage).toMatch(/rejected spconn's API key/);
     expect(world.secrets.count('secretsmanager.GetSecretValue', 'wrong-key')).toBe(2);
+  });
+
+  it('reads the API key again after it was malformed, so fixing it in Secrets Manager is enough', async () => {
+    const id = 'spconn/atlas-being-fixed';
+    world.secrets.putSecret(id, JSON.stringify({ publicKey: world.atlasKey.publicKey }));
+    const atlas = new AtlasClient({
+      baseUrl: world.atlas.url,
+      apiKeySecret: id,
+      secrets: new SecretCache(world.secretsManagerClient(), { ttlMs: 60_000, logger }),
+      logger,
+      timeoutMs: 2_000,
+    });
+    const error = await listConnections(atlas, at).catch((e: unknown) => e);
+    expect(isSpconnError(error, 'SECRET_MALFORMED')).toBe(true);
+    expect((error as Error).message).toBe(`Secret ${id} is not an Atlas API key: missing or empty privateKey; expected {"publicKey": "...", "privateKey": "..."}.`);
+
+    world.secrets.putSecret(id, JSON.stringify(world.atlasKey));
+    await expect(listConnections(atlas, at)).resolves.toBeInstanceOf(Array);
+    await Promise.all(Array.from({ length: 5 }, () => listConnections(atlas, at)));
+    expect(world.secrets.count('secretsmanager.GetSecretValue', id)).toBe(2);
   });
 
   it('validates responses with the schema it is given', async () => {

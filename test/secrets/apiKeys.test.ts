@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSpconnError } from '../../src/errors.js';
 import { createLogger } from '../../src/log.js';
-import { parseAtlasApiKey, SecretCache } from '../../src/secrets/apiKeys.js';
+import { DEFAULT_SECRET_READ_TIMEOUT_MS, parseAtlasApiKey, SecretCache } from '../../src/secrets/apiKeys.js';
 import { startWorld, WORLD, type World } from '../../src/sandbox/world.js';
 
 let world: World;
@@ -59,6 +59,51 @@ describe('SecretCache', () => {
     expect((error as Error).message).toContain('spconn/missing');
     world.secrets.putSecret('spconn/missing', 'now-here');
     await expect(cache.get('spconn/missing')).resolves.toMatchObject({ value: 'now-here' });
+  });
+
+  it('drops a value its reader cannot parse, once for all concurrent callers, and reads the fixed one next time', async () => {
+    const id = 'spconn/malformed-then-fixed';
+    const canary = 'CANARY-half-written-77';
+    world.secrets.putSecret(id, `{"publicKey": "p", "privateKey": "${canary}"`);
+    const cache = new SecretCache(world.secretsManagerClient(), { ttlMs: 60_000, logger });
+    const parse = (value: string) => parseAtlasApiKey(id, value);
+    const failures = await Promise.all(Array.from({ length: 20 }, () => cache.getParsed(id, parse).catch((e: unknown) => e)));
+    expect(world.secrets.count(GET, id)).toBe(1);
+    for (const failure of failures) {
+      expect(isSpconnError(failure, 'SECRET_MALFORMED')).toBe(true);
+      expect((failure as Error).message).toBe(`Secret ${id} is not JSON; expected {"publicKey": "...", "privateKey": "..."}.`);
+    }
+
+    world.secrets.putSecret(id, JSON.stringify({ publicKey: 'p', privateKey: 'q' }));
+    const values = await Promise.all(Array.from({ length: 20 }, () => cache.getParsed(id, parse)));
+    expect(values.map((v) => v.value)).toEqual(Array.from({ length: 20 }, () => ({ publicKey: 'p', privateKey: 'q' })));
+    await cache.getParsed(id, parse);
+    // One read for the bad value, one for the good one: a good value is kept for its TTL.
+    expect(world.secrets.count(GET, id)).toBe(2);
+  });
+
+  it('gives up on a read that Secrets Manager does not answer within its deadline, and says so', async () => {
+    const id = 'spconn/slow';
+    world.secrets.putSecret(id, 'value');
+    // One read hangs far longer than the deadline (the SDK alone would wait for it).
+    world.secrets.injectFault({ target: GET, secretId: id, delayMs: 1_500 });
+    const cache = new SecretCache(world.secretsManagerClient(), { ttlMs: 60_000, timeoutMs: 300, logger });
+    const started = performance.now();
+    const failures = await Promise.all(Array.from({ length: 5 }, () => cache.get(id).catch((e: unknown) => e)));
+    expect(performance.now() - started).toBeLessThan(1_500);
+    // All five callers waited on that one read, and were told why it failed.
+    for (const failure of failures) {
+      expect(isSpconnError(failure, 'SECRET_UNAVAILABLE')).toBe(true);
+      expect((failure as Error).message).toMatch(/^Secrets Manager did not answer within 300 ms while spconn read secret spconn\/slow\./);
+    }
+    // A read that timed out is not kept: the next use reads again, and gets the value.
+    await world.secrets.waitFor(() => world.secrets.count(GET, id) === 1);
+    await expect(cache.get(id)).resolves.toMatchObject({ value: 'value' });
+    expect(world.secrets.count(GET, id)).toBe(2);
+  });
+
+  it('waits up to ten seconds by default, not the minutes the SDK allows', () => {
+    expect(DEFAULT_SECRET_READ_TIMEOUT_MS).toBe(10_000);
   });
 
   it('parses an Atlas API key without echoing the value in errors', () => {

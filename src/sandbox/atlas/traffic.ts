@@ -12,6 +12,11 @@ export interface AtlasFault {
   times?: number;
   /** The answer's body instead of Atlas's envelope; a string is sent as is, as text/html (a proxy's page). */
   body?: unknown;
+  /**
+   * Atlas's envelope with a `detail` built from the request's body, as Atlas writes when it quotes
+   * a value it refused (e.g. `(body) => \`Invalid header value ${JSON.stringify(body.headers)}\``).
+   */
+  echo?: (requestBody: unknown) => string;
   /** Adds `Retry-After: <seconds>`. */
   retryAfterSeconds?: number;
   /** Waits this long before answering (cut short by `stop()`). */
@@ -59,9 +64,13 @@ export class FaultBook {
 /** Whether the fault replaces Atlas's answer (or only delays it). */
 export const replacesAnswer = (fault: AtlasFault): boolean => fault.status >= 400 || fault.body !== undefined;
 
-export function faultReply(fault: AtlasFault): Reply {
+export function faultReply(fault: AtlasFault, requestBody?: unknown): Reply {
   const headers: Record<string, string> = fault.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(fault.retryAfterSeconds) };
   if (fault.body !== undefined) return { status: fault.status, body: fault.body, headers };
+  if (fault.echo) {
+    const code = fault.status === 400 ? ATLAS_ERROR_CODES.invalidAttribute : ATLAS_ERROR_CODES.unexpectedError;
+    return { ...apiError(fault.status, code, fault.echo(requestBody)), headers };
+  }
   const code =
     fault.status === 429
       ? ATLAS_ERROR_CODES.rateLimitExceeded
