@@ -1,6 +1,7 @@
 // The one error type every Atlas call throws, built from Atlas's error envelope.
 import { z } from 'zod';
 import { SpconnError } from '../errors.js';
+import { escapeMrkdwn } from '../modals/blocks.js';
 
 export const atlasErrorEnvelopeSchema = z.looseObject({
   error: z.number().optional(),
@@ -24,8 +25,9 @@ export class AtlasApiError extends SpconnError {
     readonly operation: string,
   ) {
     const hint = errorCode ? HINTS[errorCode] : undefined;
-    const what = detail ?? `HTTP ${status}`;
-    const code = errorCode ? ` (${errorCode})` : '';
+    // Atlas's words reach Slack as mrkdwn: escaped here, where they enter spconn's message.
+    const what = detail === undefined ? `HTTP ${status}` : escapeMrkdwn(detail);
+    const code = errorCode ? ` (${escapeMrkdwn(errorCode)})` : '';
     super(
       'ATLAS_API_ERROR',
       status === 401

@@ -168,9 +168,9 @@ export const kafkaConnection: ConnectionType<KafkaForm> = {
     const access = field(connection, 'networking', 'access', 'type') ?? 'PUBLIC';
     return [
       ['Bootstrap servers', `\`${escapeMrkdwn(field(connection, 'bootstrapServers') ?? '?')}\``],
-      ['Security', `${field(connection, 'security', 'protocol') ?? '?'} · ${field(connection, 'authentication', 'mechanism') ?? '?'}`],
+      ['Security', `${escapeMrkdwn(field(connection, 'security', 'protocol') ?? '?')} · ${escapeMrkdwn(field(connection, 'authentication', 'mechanism') ?? '?')}`],
       ['Username', `\`${escapeMrkdwn(field(connection, 'authentication', 'username') ?? '?')}\``],
-      ['Networking', access === 'PRIVATE_LINK' ? `Private Link \`${field(connection, 'networking', 'access', 'connectionId') ?? '?'}\`` : access],
+      ['Networking', access === 'PRIVATE_LINK' ? `Private Link \`${escapeMrkdwn(field(connection, 'networking', 'access', 'connectionId') ?? '?')}\`` : escapeMrkdwn(access)],
     ];
   },
 };

@@ -179,6 +179,6 @@ export const privateLinkConnection: ConnectionType<PrivateLinkForm> = {
   ],
   describe: (connection) => [
     ['Bootstrap servers', `\`${escapeMrkdwn(field(connection, 'bootstrapServers') ?? '?')}\``],
-    ['Networking', `Private Link \`${field(connection, 'networking', 'access', 'connectionId') ?? '?'}\``],
+    ['Networking', `Private Link \`${escapeMrkdwn(field(connection, 'networking', 'access', 'connectionId') ?? '?')}\``],
   ],
 };

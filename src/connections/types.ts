@@ -2,7 +2,7 @@
 // the request card shows it. A new type is one file beside this plus a line in index.ts.
 import type { PlainTextOption } from '@slack/types';
 import type { AuthorisedRole } from '../atlas/cloudProviderAccess.js';
-import type { AnyBlock } from '../modals/blocks.js';
+import { escapeMrkdwn, type AnyBlock } from '../modals/blocks.js';
 import type { ViewStateValues } from '../modals/viewState.js';
 import type { ConnectionBody, StreamsConnection } from '../atlas/streams.js';
 import type { PrivateLinkPlan } from '../workflows/privateLinkMachine.js';
@@ -53,7 +53,7 @@ export interface ConnectionType<Form> {
 
 /** `••••` plus at most the last two characters, and only when the value is long enough to spare them. */
 export function maskSecret(value: string): string {
-  return value.length >= 8 ? `••••${value.slice(-2)}` : '••••';
+  return value.length >= 8 ? `••••${escapeMrkdwn(value.slice(-2))}` : '••••';
 }
 
 /** Reads a nested string field of an Atlas object, or undefined. */

@@ -13,7 +13,7 @@ function describe(connection: StreamsConnection): Array<[string, string]> {
   return connectionTypeForAtlas(connection.type)?.describe(connection) ?? [];
 }
 
-const stateBadge = (state?: string) => (state ? ` · ${state}` : '');
+const stateBadge = (state?: string) => (state ? ` · ${escapeMrkdwn(state)}` : '');
 
 export function connectionListBlocks(target: Target, connections: StreamsConnection[], offset: number): AnyBlock[] {
   const page = connections.slice(offset, offset + LIST_PAGE_SIZE);
@@ -47,7 +47,7 @@ export function connectionListBlocks(target: Target, connections: StreamsConnect
 }
 
 export function connectionDetailBlocks(target: Target, c: StreamsConnection): AnyBlock[] {
-  const fields = [['Type', escapeMrkdwn(c.type)], ['State', c.state ?? 'unknown'], ...describe(c)] as Array<[string, string]>;
+  const fields = [['Type', escapeMrkdwn(c.type)], ['State', escapeMrkdwn(c.state ?? 'unknown')], ...describe(c)] as Array<[string, string]>;
   return [
     { type: 'header', text: plain(truncate(c.name, 150)) },
     { type: 'section', fields: fields.slice(0, 10).map(([label, text]) => ({ type: 'mrkdwn' as const, text: truncate(`*${label}*\n${text}`, 2000) })) },
@@ -67,7 +67,7 @@ export function privateLinkBlocks(target: Target, links: readonly PrivateLink[])
   ];
   for (const l of links.slice(0, 40)) {
     const lines = [
-      `\`${l._id}\` · ${escapeMrkdwn(l.vendor ?? 'GENERIC')} on ${escapeMrkdwn(l.provider ?? '?')} ${escapeMrkdwn(l.region ?? '')} · *${escapeMrkdwn(l.state ?? 'requested')}*`,
+      `\`${escapeMrkdwn(l._id)}\` · ${escapeMrkdwn(l.vendor ?? 'GENERIC')} on ${escapeMrkdwn(l.provider ?? '?')} ${escapeMrkdwn(l.region ?? '')} · *${escapeMrkdwn(l.state ?? 'requested')}*`,
       l.dnsDomain ? `DNS domain: ${escapeMrkdwn(l.dnsDomain)}` : undefined,
       l.serviceEndpointId ? `Service endpoint: \`${escapeMrkdwn(l.serviceEndpointId)}\`` : undefined,
       l.errorMessage ? `:warning: ${escapeMrkdwn(l.errorMessage)}` : undefined,

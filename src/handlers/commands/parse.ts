@@ -1,4 +1,5 @@
 // `/spconn` text → a command. Pure, so hostile input can be tested without a server.
+import { escapeMrkdwn } from '../../modals/blocks.js';
 
 export type Command =
   | { kind: 'create'; type?: string }
@@ -41,7 +42,7 @@ export function parseCommand(text: string): Command {
     case 'help':
       return { kind: 'help' };
     default:
-      return { kind: 'usage', problem: `I don't know \`${sub.slice(0, 40)}\`.` };
+      return { kind: 'usage', problem: `I don't know \`${escapeMrkdwn(sub.slice(0, 40))}\`.` };
   }
 }
 
