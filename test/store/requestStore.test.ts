@@ -2,7 +2,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql, type RawBuilder } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrationProvider } from '../../src/store/migrations.js';
 import type { RequestRow, RequestStore } from '../../src/store/requestStore.js';
 import { openPostgresStore } from '../../src/store/postgres.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
@@ -158,11 +160,41 @@ describe.each(Object.keys(stores))('%s store', (kind) => {
 });
 
 describe('PostgreSQL migrations', () => {
+  /** What a migrated database holds: tables, columns, indexes, and the migrations it records. */
+  async function schemaOf(store: RequestStore) {
+    const rows = async <T>(query: RawBuilder<T>) => (await query.execute(store.db)).rows;
+    return {
+      tables: await rows(sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = 'public' order by 1`),
+      columns: await rows(
+        sql<{ t: string; c: string; type: string }>`select table_name as t, column_name as c, data_type as type from information_schema.columns where table_schema = 'public' order by 1, 2`,
+      ),
+      indexes: await rows(sql<{ def: string }>`select indexdef as def from pg_indexes where schemaname = 'public' order by 1`),
+      migrations: await rows(sql<{ name: string }>`select name from kysely_migration order by name`),
+      locks: await rows(sql<{ id: string; is_locked: number }>`select id, is_locked from kysely_migration_lock`),
+    };
+  }
+
   it('run safely when several replicas start at once', async ({ skip }) => {
     if ('skipped' in pg) return skip(pg.skipped);
+    const alone = await openPostgresStore(await freshDatabase(pg, 'migrate_alone'));
+    const expected = await schemaOf(alone).finally(() => alone.close());
+
     const url = await freshDatabase(pg, 'migrate_race');
-    const opened = await Promise.all(Array.from({ length: 4 }, () => openPostgresStore(url)));
-    await opened[0]!.ping();
-    await Promise.all(opened.map((s) => s.close()));
+    const started = await Promise.allSettled(Array.from({ length: 8 }, () => openPostgresStore(url)));
+    const opened = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    try {
+      // Every replica starts: none fails on a table another one is creating.
+      expect(started.flatMap((s) => (s.status === 'rejected' ? [String(s.reason)] : []))).toEqual([]);
+      await Promise.all(opened.map((s) => s.ping()));
+      // The schema is there once, the same as one migrator alone makes it, each migration recorded once.
+      const raced = await schemaOf(opened[0]!);
+      expect(raced).toEqual(expected);
+      const names = Object.keys(await migrationProvider('postgres').getMigrations()).sort();
+      expect(raced.migrations.map((m) => m.name)).toEqual(names);
+      expect(raced.tables.map((t) => t.name)).toEqual(expect.arrayContaining(['requests', 'request_events', 'workflows']));
+      expect(raced.locks).toEqual([{ id: expect.any(String), is_locked: 0 }]);
+    } finally {
+      await Promise.all(opened.map((s) => s.close()));
+    }
   });
 });
