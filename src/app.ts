@@ -9,7 +9,7 @@ import { registerCommands } from './handlers/commands/index.js';
 import type { HandlerContext } from './handlers/context.js';
 import { registerViews } from './handlers/views/index.js';
 import { HttpServer } from './http/server.js';
-import { slackEventsEndpoint } from './http/slackEvents.js';
+import { SLACK_BODY_LIMIT, slackEventsEndpoint } from './http/slackEvents.js';
 import type { Logger } from './log.js';
 import { currentScope } from './logContext.js';
 import { Metrics, slackKindOf } from './metrics/metrics.js';
@@ -59,6 +59,8 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
         logger: boltLogger(logger),
         // Let listeners finish their work after the ack; Slack only waits for the ack.
         processBeforeResponse: false,
+        // The endpoint reads the body within this limit before Bolt does; the same figure here too.
+        bodyLimit: SLACK_BODY_LIMIT,
       });
   const slackTransportFetch = slackTransport();
   const bolt = new App({
