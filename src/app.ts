@@ -1,6 +1,4 @@
 // Builds the Bolt app from its dependencies; used by main, the tests and the sandbox alike.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver } from '@slack/bolt';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AuthorisedRolesCache } from './atlas/cloudProviderAccess.js';
@@ -10,15 +8,18 @@ import { registerActions } from './handlers/actions/index.js';
 import { registerCommands } from './handlers/commands/index.js';
 import type { HandlerContext } from './handlers/context.js';
 import { registerViews } from './handlers/views/index.js';
+import { HttpServer } from './http/server.js';
+import { SLACK_BODY_LIMIT, slackEventsEndpoint } from './http/slackEvents.js';
 import type { Logger } from './log.js';
-import { currentScope, inNewScope, type LogScope } from './logContext.js';
-import { Metrics, slackKindOf, type SlackKind, type SlackOutcome } from './metrics/metrics.js';
-import { SocketModeReceiver, type SendAck } from './receivers/socketMode.js';
+import { currentScope } from './logContext.js';
+import { Metrics, slackKindOf } from './metrics/metrics.js';
+import { SocketModeReceiver } from './receivers/socketMode.js';
 import { RequestNotifier } from './requests/notifier.js';
 import { OwnerDirectory } from './requests/owners.js';
 import { RequestCore } from './requests/core.js';
 import { AtlasClients } from './atlas/clients.js';
 import { SecretCache } from './secrets/apiKeys.js';
+import { SlackDeliveries } from './slack/delivery.js';
 import { slackTransport } from './slack/transport.js';
 import { SlackViews } from './slack/views.js';
 import type { Sealer } from './secrets/sealing.js';
@@ -50,20 +51,19 @@ export interface SpconnApp {
   handBack(): Promise<void>;
 }
 
-/** Slack signs a timestamp; Bolt refuses old ones but not ones far in the future, so we do. */
-const MAX_CLOCK_SKEW_S = 5 * 60;
-
 export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
   const { config, logger } = deps;
   const { appToken, signingSecret } = deps.slack;
   if (!appToken && !signingSecret) throw new Error('Slack needs a signing secret (HTTP mode) or an app-level token (Socket Mode).');
   const receiver = appToken
-    ? new SocketModeReceiver({ appToken, apiUrl: deps.slack.apiUrl, logger: boltLogger(logger), deliver: (sendAck, process) => deliverOverSocket(sendAck, process) })
+    ? new SocketModeReceiver({ appToken, apiUrl: deps.slack.apiUrl, logger: boltLogger(logger), deliver: (sendAck, process) => deliveries.overSocket(sendAck, process) })
     : new HTTPReceiver({
         signingSecret: signingSecret!,
         logger: boltLogger(logger),
         // Let listeners finish their work after the ack; Slack only waits for the ack.
         processBeforeResponse: false,
+        // The endpoint reads the body within this limit before Bolt does; the same figure here too.
+        bodyLimit: SLACK_BODY_LIMIT,
       });
   const slackTransportFetch = slackTransport();
   const bolt = new App({
@@ -101,6 +101,8 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
   });
   const views = new SlackViews({ fetch: slackTransportFetch, botToken: deps.slack.botToken, ...(deps.slack.apiUrl ? { apiUrl: deps.slack.apiUrl } : {}) });
   const ctx: HandlerContext = { config, requests, atlas, logger, roles: new AuthorisedRolesCache(), views };
+  // Socket Mode's deliveries start after listen(), so the receiver above may refer to this.
+  const deliveries = new SlackDeliveries(metrics, logger);
   // The kind of each delivery, for the metrics, once Bolt has parsed it.
   bolt.use(async ({ body, next }) => {
     const scope = currentScope();
@@ -115,91 +117,13 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
   });
 
   let stopping = false;
-  const server: Server = createServer((req, res) => route(req, res));
-  // Behind a load balancer, an idle connection must outlive the balancer's idle timeout (AWS ALB:
-  // 60 s), or a request sent as Node closes the connection fails ("other side closed", a 502).
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
-  function route(req: IncomingMessage, res: ServerResponse): void {
-    const path = (req.url ?? '/').split('?')[0];
-    if (req.method === 'GET' && path === '/healthz') {
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-      return;
-    }
-    if (req.method === 'GET' && path === '/readyz') {
-      // Ready: config loaded (we are running) and the store answers; not ready while stopping.
-      if (stopping) {
-        res.writeHead(503, { 'content-type': 'text/plain' }).end('stopping');
-        return;
-      }
-      deps.store.ping().then(
-        () => res.writeHead(200, { 'content-type': 'text/plain' }).end('ready'),
-        (err: unknown) => {
-          logger.warn({ err }, 'readiness check: store unreachable');
-          res.writeHead(503, { 'content-type': 'text/plain' }).end('store unreachable');
-        },
-      );
-      return;
-    }
-    if (req.method === 'GET' && path === '/metrics') {
-      metrics.text().then(
-        (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
-        (err: unknown) => {
-          logger.warn({ err }, 'metrics could not be collected');
-          res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics unavailable');
-        },
-      );
-      return;
-    }
-    if (path === '/slack/events' && receiver instanceof HTTPReceiver) {
-      const started = performance.now();
-      let scope: LogScope | undefined;
-      res.once('close', () => {
-        const outcome = !res.writableFinished ? 'error' : res.statusCode < 300 ? 'ok' : res.statusCode === 401 ? 'unauthorized' : 'error';
-        recordDelivery(scope, outcome, (performance.now() - started) / 1000);
-      });
-      const ts = Number(req.headers['x-slack-request-timestamp']);
-      if (!Number.isFinite(ts) || Math.abs(Date.now() / 1000 - ts) > MAX_CLOCK_SKEW_S) {
-        res.writeHead(401).end();
-        return;
-      }
-      // Every log line of this delivery, and of what it starts, carries one request id.
-      inNewScope((s) => {
-        scope = s;
-        receiver.requestListener(req, res);
-      });
-      return;
-    }
-    res.writeHead(404).end();
-  }
-
-  function recordDelivery(scope: LogScope | undefined, outcome: SlackOutcome, seconds: number): void {
-    const kind = (scope?.slackKind ?? 'other') as SlackKind;
-    const requestId = scope?.requestId;
-    metrics.slackRequests.inc({ kind, outcome });
-    if (outcome === 'ok') metrics.ackSeconds.observe({ kind }, seconds);
-    logger.info({ requestId, slack: { kind, outcome, ms: Math.round(seconds * 1000) } }, 'Slack request');
-  }
-
-  /** A Socket Mode delivery: the same scope, metrics and log line as one over HTTP. */
-  async function deliverOverSocket(sendAck: SendAck, process: (ack: SendAck) => Promise<void>): Promise<void> {
-    const started = performance.now();
-    let ackedAt: number | undefined;
-    let scope: LogScope | undefined;
-    const ack: SendAck = async (response) => {
-      await sendAck(response);
-      ackedAt ??= performance.now();
-    };
-    try {
-      await inNewScope((s) => {
-        scope = s;
-        return process(ack);
-      });
-    } catch (err) {
-      logger.error({ err, requestId: scope?.requestId }, 'unhandled error in a Slack listener');
-    }
-    recordDelivery(scope, ackedAt === undefined ? 'error' : 'ok', ((ackedAt ?? performance.now()) - started) / 1000);
-  }
+  const server = new HttpServer({
+    store: deps.store,
+    metrics,
+    logger,
+    isStopping: () => stopping,
+    ...(receiver instanceof HTTPReceiver ? { slackEvents: slackEventsEndpoint({ receiver, deliveries }) } : {}),
+  });
 
   await requests.start({ expirySweepMs: deps.expirySweepMs ?? 60_000 });
 
@@ -208,10 +132,7 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
     requests,
     metrics,
     async listen(port, host) {
-      const bound = await new Promise<number>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
-      });
+      const bound = await server.listen(port, host);
       // Socket Mode: Slack's deliveries come over the connection; the port serves health and metrics.
       if (receiver instanceof SocketModeReceiver) await receiver.start();
       return bound;
@@ -220,10 +141,7 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
     async stop() {
       stopping = true;
       if (receiver instanceof SocketModeReceiver) await receiver.stop().catch((err: unknown) => logger.warn({ err }, 'Socket Mode did not close cleanly'));
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+      await server.close();
       await requests.stop();
       await deps.store.close();
       slackTransportFetch.close();

@@ -89,10 +89,11 @@ export class SlackDriver {
     readonly team = 'T0SPCONN1',
   ) {}
 
-  async post(body: string, opts: { timestamp?: number; signature?: string | null } = {}): Promise<SignedResponse> {
+  /** Posts a body signed as Slack signs it; a test may send another signature, timestamp or content type. */
+  async post(body: string, opts: { timestamp?: number; signature?: string | null; contentType?: string } = {}): Promise<SignedResponse> {
     const timestamp = opts.timestamp ?? Math.floor(Date.now() / 1000);
     const headers: Record<string, string> = {
-      'Content-Type': 'application/x-www-form-urlencoded',
+      'Content-Type': opts.contentType ?? 'application/x-www-form-urlencoded',
       'User-Agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
       Accept: 'application/json,*/*',
       'X-Slack-Request-Timestamp': String(timestamp),
@@ -137,11 +138,16 @@ export class SlackDriver {
   }
 
   private interactive(payload: unknown): Promise<SignedResponse> {
-    return this.post(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
+    return this.post(interactiveBody(payload));
   }
 
   submitView(view: ViewLike, values: ViewStateValues, opts: { user: string; triggerId?: string }): Promise<SignedResponse> {
-    return this.interactive({
+    return this.post(this.submitViewBody(view, values, opts));
+  }
+
+  /** The form body of a `view_submission`, as Slack posts it (for tests that look at its size). */
+  submitViewBody(view: ViewLike, values: ViewStateValues, opts: { user: string; triggerId?: string }): string {
+    return interactiveBody({
       type: 'view_submission',
       ...this.from(opts.user),
       trigger_id: opts.triggerId ?? '768915595217.771150964790.bbc12e4f1483ce782cd891edf9dca94c',
@@ -202,6 +208,11 @@ export class SlackDriver {
           };
     return this.interactive({ type: 'block_actions', ...this.from(opts.user), ...where, trigger_id: opts.triggerId ?? PLACEHOLDER_TRIGGER, actions: [action] });
   }
+}
+
+/** Interactivity arrives as one form field, `payload`, holding the JSON. */
+export function interactiveBody(payload: unknown): string {
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
 
 export function viewPayload(view: ViewLike, team: string, values: ViewStateValues) {
