@@ -1,0 +1,91 @@
+// Two real app processes on one PostgreSQL, a slow Atlas and a take-over scan far more frequent
+// than any operator would set: every approved request is still sent to Atlas once. Before the
+// approval and the lease were one change, a scan that met a request between its approval and its
+// lease resumed it alongside the approver's own run (issue: one create sent twice, then 409).
+// The processes cannot be paused from outside at that point, so this test makes the window common
+// (a scan every 20 ms, 12 requests, creates that take 400 ms); the forced interleavings are in
+// exactlyOnce.test.ts.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startWorld, WORLD, type World } from '../../src/sandbox/world.js';
+import { startAppProcess, type AppProcess } from '../support/appProcess.js';
+import { freshDatabase, startPostgres, type PostgresServer } from '../support/postgres.js';
+import { SlackDriver, state } from '../support/slackDriver.js';
+
+const REQUESTS = 12;
+let pg: PostgresServer | { skipped: string };
+let world: World | undefined;
+const apps: AppProcess[] = [];
+const dirs: string[] = [];
+
+beforeAll(async () => {
+  pg = await startPostgres();
+}, 60_000);
+afterAll(async () => {
+  for (const app of apps) await app.kill();
+  await world?.stop();
+  if (pg && !('skipped' in pg)) await pg.stop();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+it('sends each approved request to Atlas once across two replicas scanning every 20 ms', async ({ skip }) => {
+  if ('skipped' in pg) return skip(pg.skipped);
+  const databaseUrl = await freshDatabase(pg, 'replicas_once');
+  world = await startWorld({
+    configPatch: (raw) => {
+      raw.replicas = { leaseTime: '5s', scanEvery: '20ms' };
+      (raw.atlas as Record<string, unknown>).pacing = { calls: 2000, per: '1m' };
+    },
+  });
+  const key = randomBytes(32).toString('base64');
+  const start = async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spconn-once-'));
+    dirs.push(dir);
+    const app = await startAppProcess(world!, dir, key, { DATABASE_URL: databaseUrl });
+    apps.push(app);
+    return app;
+  };
+  const replicas = await Promise.all([start(), start()]);
+  const drivers = replicas.map((app) => new SlackDriver(app.url, world!.signingSecret, WORLD.team));
+  const { slack, atlas } = world;
+
+  for (let i = 0; i < REQUESTS; i++) {
+    const trigger = slack.issueTriggerId();
+    await drivers[i % 2]!.command('create https', { user: WORLD.requester, channel: WORLD.channel, triggerId: trigger });
+    await slack.waitFor(() => [...slack.views.values()].some((v) => v.triggerId === trigger));
+    const view = [...slack.views.values()].find((v) => v.triggerId === trigger)!;
+    const res = await drivers[i % 2]!.submitView(
+      { ...view.view, id: view.id },
+      {
+        target: { target: state.select('sandbox') },
+        connection_type: { connection_type_picked: state.select('https') },
+        connection_name: { name: state.text(`once-${i}`) },
+        https_url: { url: state.text('https://x.example/hook') },
+        https_headers: { headers: state.text(null) },
+      },
+      { user: WORLD.requester },
+    );
+    expect(res.text).toBe('');
+  }
+  await slack.waitFor(() => slack.messages.filter((m) => !m.threadTs && m.text.includes('connection once-')).length === REQUESTS, 20_000);
+  const cards = slack.messages.filter((m) => !m.threadTs && m.text.includes('connection once-')).map((m) => ({ channel: m.channel, ts: m.ts, text: m.text, blocks: m.blocks }));
+
+  // Atlas takes its time over every create.
+  atlas.injectFault({ method: 'POST', path: /\/connections$/, status: 200, delayMs: 400, times: REQUESTS * 3 });
+  await Promise.all(cards.map((card, i) => drivers[i % 2]!.clickButton(card, 'request_approve', { user: WORLD.owner })));
+
+  const finals = (card: { channel: string; ts: string }) => slack.thread(card.channel, card.ts).filter((m) => /^:(white_check_mark|x): <@/.test(m.text));
+  await slack.waitFor(() => cards.every((c) => finals(c).length >= 1), 30_000);
+  const posts = atlas.calls.filter((c) => c.method === 'POST' && c.path.endsWith('/connections') && c.authenticated);
+  const perName = new Map<string, number>();
+  for (const post of posts) {
+    const name = String((post.body as { name?: unknown } | undefined)?.name);
+    perName.set(name, (perName.get(name) ?? 0) + 1);
+  }
+  expect([...perName.entries()].filter(([, n]) => n !== 1)).toEqual([]);
+  expect(posts).toHaveLength(REQUESTS);
+  expect(cards.map((c) => finals(c).map((m) => m.text.includes('ready to use')))).toEqual(cards.map(() => [true]));
+}, 120_000);
