@@ -1,5 +1,6 @@
 // Kafka connections over the public internet: SASL over TLS (or plaintext, with a warning),
 // the password a secret that is masked, sealed at rest and never logged.
+import { z } from 'zod';
 import { escapeMrkdwn, option, plain, textInput, type AnyBlock } from '../modals/blocks.js';
 import { rawTextValue, selectedValue, textValue, type ViewStateValues } from '../modals/viewState.js';
 import { field, maskSecret, type ConnectionType, type FieldErrors } from './types.js';
@@ -23,17 +24,19 @@ export const KAFKA_ACTIONS = {
 
 export const SECURITY_PROTOCOLS = ['SASL_SSL', 'SASL_PLAINTEXT'] as const;
 export const SASL_MECHANISMS = ['PLAIN', 'SCRAM-256', 'SCRAM-512'] as const;
-type Protocol = (typeof SECURITY_PROTOCOLS)[number];
-type Mechanism = (typeof SASL_MECHANISMS)[number];
 
-export interface KafkaForm {
-  bootstrapServers: string;
-  protocol: Protocol;
-  mechanism: Mechanism;
-  username: string;
-  password: string;
-  certificate?: string;
-}
+
+export const kafkaFormSchema = z.object({
+  bootstrapServers: z.string(),
+  protocol: z.enum(SECURITY_PROTOCOLS),
+  mechanism: z.enum(SASL_MECHANISMS),
+  username: z.string(),
+  password: z.string(),
+  certificate: z.string().optional(),
+});
+export type KafkaForm = z.infer<typeof kafkaFormSchema>;
+type Protocol = KafkaForm['protocol'];
+type Mechanism = KafkaForm['mechanism'];
 
 const MAX_SERVERS = 50;
 const DNS_LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;

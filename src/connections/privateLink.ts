@@ -3,7 +3,8 @@
 import { AWS_REGIONS, awsRegion } from '../atlas/regions.js';
 import { escapeMrkdwn, option, plain, textInput, type AnyBlock } from '../modals/blocks.js';
 import { rawTextValue, selectedValue, textValue, type ViewStateValues } from '../modals/viewState.js';
-import type { PrivateLinkPlan } from '../workflows/privateLinkMachine.js';
+import { z } from 'zod';
+import { planSchema } from '../workflows/privateLinkMachine.js';
 import { bootstrapServersError } from './kafka.js';
 import { field, maskSecret, type ConnectionType, type FieldErrors } from './types.js';
 
@@ -28,13 +29,13 @@ export const PL_ACTIONS = {
   apiSecret: 'api_secret',
 } as const;
 
-export type ClusterKind = 'dedicated' | 'serverless';
-
-export interface PrivateLinkForm extends PrivateLinkPlan {
-  bootstrapServers: string;
-  apiKey: string;
-  apiSecret: string;
-}
+export const privateLinkFormSchema = planSchema.extend({
+  bootstrapServers: z.string(),
+  apiKey: z.string(),
+  apiSecret: z.string(),
+});
+export type PrivateLinkForm = z.infer<typeof privateLinkFormSchema>;
+export type ClusterKind = PrivateLinkForm['clusterKind'];
 
 const FQDN = /^(?=.{4,253}$)((?!-)[a-z0-9-]{1,63}(?<!-)\.)+[a-z]{2,63}$/;
 const SERVICE_NAME = /^com\.amazonaws\.vpce\.([a-z0-9-]+)\.vpce-svc-[a-z0-9]{8,32}$/;

@@ -1,5 +1,6 @@
 // AWS S3 connections (a private preview in Atlas): a sink only, through an
 // IAM role that the project has authorised with Unified AWS Access.
+import { z } from 'zod';
 import { escapeMrkdwn, option, plain, textInput, truncate, type AnyBlock } from '../modals/blocks.js';
 import { selectedValue, textValue, type ViewStateValues } from '../modals/viewState.js';
 import { field, type ConnectionType, type FieldErrors } from './types.js';
@@ -7,10 +8,11 @@ import { field, type ConnectionType, type FieldErrors } from './types.js';
 export const S3_BLOCKS = { role: 's3_role', testBucket: 's3_test_bucket' } as const;
 export const S3_ACTIONS = { role: 's3_role_arn', testBucket: 'test_bucket' } as const;
 
-export interface S3Form {
-  roleArn: string;
-  testBucket?: string;
-}
+export const s3FormSchema = z.object({
+  roleArn: z.string(),
+  testBucket: z.string().optional(),
+});
+export type S3Form = z.infer<typeof s3FormSchema>;
 
 const ROLE_ARN = /^arn:(aws|aws-us-gov|aws-cn):iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
 /** S3 bucket naming rules: 3–63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit. */
