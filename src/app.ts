@@ -122,7 +122,7 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
     metrics,
     logger,
     isStopping: () => stopping,
-    ...(receiver instanceof HTTPReceiver ? { slackEvents: slackEventsEndpoint({ receiver, deliveries }) } : {}),
+    ...(receiver instanceof HTTPReceiver ? { slackEvents: slackEventsEndpoint({ receiver, signingSecret: signingSecret!, deliveries, logger }) } : {}),
   });
 
   await requests.start({ expirySweepMs: deps.expirySweepMs ?? 60_000 });

@@ -8,6 +8,8 @@ export interface LogScope {
   requestId: string;
   /** What kind of Slack delivery started this work, once Bolt has parsed it (for the metrics; not logged). */
   slackKind?: string;
+  /** Set on a Slack delivery's own scope, not on work for a request (`forRequest`): see lastResort.ts. */
+  slackDelivery?: true;
 }
 
 const storage = new AsyncLocalStorage<LogScope>();
@@ -21,7 +23,7 @@ export const REQUEST_ID_PATTERN = /^[0-9a-f]{12}$/;
 
 /** Runs `fn` with its own scope (a Slack delivery), starting with a fresh request id. */
 export function inNewScope<T>(fn: (scope: LogScope) => T): T {
-  const scope = { requestId: newRequestId() };
+  const scope: LogScope = { requestId: newRequestId(), slackDelivery: true };
   return storage.run(scope, () => fn(scope));
 }
 

@@ -5,6 +5,7 @@ import { buildApp } from './app.js';
 import { parseEnv, type Env } from './config/env.js';
 import { loadConfigFile } from './config/file.js';
 import { isSpconnError } from './errors.js';
+import { installLastResort } from './lastResort.js';
 import { createLogger, type Logger } from './log.js';
 import { SecretCache } from './secrets/apiKeys.js';
 import { resolveSealer } from './secrets/encryptionKey.js';
@@ -72,6 +73,7 @@ function stopOnSignals(logger: Logger, app: { stop(): Promise<void>; handBack?()
 async function main(): Promise<void> {
   const env = parseEnv(process.env);
   const logger = createLogger({ level: env.LOG_LEVEL });
+  installLastResort(logger);
   const sandbox = env.SPCONN_SANDBOX === '1' || env.SPCONN_SANDBOX === 'true' || (!env.SLACK_BOT_TOKEN && env.SPCONN_SANDBOX === undefined);
   if (!sandbox) return startProduction(env, logger);
   if (env.NODE_ENV === 'production') {

@@ -116,6 +116,13 @@ export class SocketModeHub {
     });
   }
 
+  /** Sends any message, as it is, and expects no acknowledgement (for tests of what Slack should never send). */
+  sendRaw(message: unknown): void {
+    const socket = [...this.sockets].at(-1);
+    if (!socket) throw new Error('no Socket Mode connection is open');
+    socket.send(JSON.stringify(message));
+  }
+
   /** Asks every connected client to reconnect, as Slack does before recycling a server. */
   refresh(): void {
     for (const socket of this.sockets) socket.send(JSON.stringify({ type: 'disconnect', reason: 'refresh_requested', debug_info: { host: 'applink-emulator' } }));
