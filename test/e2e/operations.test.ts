@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startWorld, WORLD, type World } from '../../src/sandbox/world.js';
 import { startAppProcess, type AppProcess } from '../support/appProcess.js';
-import { SlackDriver, state } from '../support/slackDriver.js';
+import { requestHttpsThrough } from '../support/processRequests.js';
+import { SlackDriver } from '../support/slackDriver.js';
 
 let world: World;
 let app: AppProcess;
@@ -23,28 +24,6 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** Runs `/spconn create https` through the app process and submits the form; returns the card. */
-async function requestThrough(driver: SlackDriver, name: string) {
-  const { slack } = world;
-  const trigger = slack.issueTriggerId();
-  await driver.command('create https', { user: WORLD.requester, channel: WORLD.channel, triggerId: trigger });
-  await slack.waitFor(() => [...slack.views.values()].some((v) => v.triggerId === trigger));
-  const view = [...slack.views.values()].find((v) => v.triggerId === trigger)!;
-  await driver.submitView(
-    { ...view.view, id: view.id },
-    {
-      target: { target: state.select('sandbox') },
-      connection_type: { connection_type_picked: state.select('https') },
-      connection_name: { name: state.text(name) },
-      https_url: { url: state.text('https://x.example') },
-      https_headers: { headers: state.text(null) },
-    },
-    { user: WORLD.requester },
-  );
-  await slack.waitFor(() => slack.messages.some((m) => !m.threadTs && m.text.includes(name)));
-  return slack.messages.find((m) => !m.threadTs && m.text.includes(name))!;
-}
-
 it('answers /healthz and /readyz', async () => {
   expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
   const ready = await fetch(`${app.url}/readyz`);
@@ -57,7 +36,7 @@ it('stops on SIGTERM within 10 s after finishing the Atlas call in flight', asyn
   const { slack, atlas } = world;
   const driver = new SlackDriver(app.url, world.signingSecret, WORLD.team);
   // An approval whose Atlas call is slow is in flight when SIGTERM arrives.
-  const card = await requestThrough(driver, 'slow-one');
+  const card = await requestHttpsThrough(world, driver, 'slow-one');
   atlas.injectFault({ method: 'POST', path: /\/connections$/, status: 200, delayMs: 1_500 });
   await driver.clickButton({ channel: card.channel, ts: card.ts, text: card.text, blocks: card.blocks }, 'request_approve', { user: WORLD.owner });
   await atlas.waitFor(() => atlas.calls.some((c) => c.method === 'POST' && c.path.endsWith('/connections') && c.authenticated));
@@ -76,7 +55,7 @@ it('on SIGTERM waits through an Atlas retry back-off, finishes the request and h
   const { slack, atlas } = world;
   app = await startAppProcess(world, dataDir, randomBytes(32).toString('base64'));
   const driver = new SlackDriver(app.url, world.signingSecret, WORLD.team);
-  const card = await requestThrough(driver, 'backing-off');
+  const card = await requestHttpsThrough(world, driver, 'backing-off');
   // Atlas asks for 2 s: the client is waiting to retry, with nothing but a timer pending.
   atlas.injectFault({ method: 'POST', path: /\/connections$/, status: 429, retryAfterSeconds: 2 });
   await driver.clickButton({ channel: card.channel, ts: card.ts, text: card.text, blocks: card.blocks }, 'request_approve', { user: WORLD.owner });

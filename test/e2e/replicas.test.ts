@@ -1,31 +1,25 @@
 // Two real app processes share one PostgreSQL: 50 requests approved through either replica (some
 // clicks delivered to both), one replica SIGKILLed mid-way; every request ends once, with one
 // Atlas connection each.
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startWorld, WORLD, type World } from '../../src/sandbox/world.js';
-import { startAppProcess, type AppProcess } from '../support/appProcess.js';
 import { freshDatabase, startPostgres, type PostgresServer } from '../support/postgres.js';
-import { SlackDriver, state } from '../support/slackDriver.js';
+import { Replicas, requestHttpsThrough } from '../support/processRequests.js';
+import { SlackDriver } from '../support/slackDriver.js';
 
 const REQUESTS = 50;
 let pg: PostgresServer | { skipped: string };
 let world: World;
-const apps: AppProcess[] = [];
-const dirs: string[] = [];
+let replicas: Replicas | undefined;
 
 beforeAll(async () => {
   pg = await startPostgres();
   if ('skipped' in pg) console.log(`Two-replica test skipped: ${pg.skipped}`);
 }, 60_000);
 afterAll(async () => {
-  for (const app of apps) await app.kill();
+  await replicas?.stop();
   await world?.stop();
   if (pg && !('skipped' in pg)) await pg.stop();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 it('runs every request once across two replicas when one is killed', async ({ skip }) => {
@@ -38,40 +32,15 @@ it('runs every request once across two replicas when one is killed', async ({ sk
       (raw.atlas as Record<string, unknown>).pacing = { calls: 2000, per: '1m' };
     },
   });
-  const key = randomBytes(32).toString('base64');
-  const start = async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'spconn-replica-'));
-    dirs.push(dir);
-    const app = await startAppProcess(world, dir, key, { DATABASE_URL: databaseUrl });
-    apps.push(app);
-    return app;
-  };
+  replicas = new Replicas(world, databaseUrl);
+  const start = () => replicas!.start();
   const [a, b] = await Promise.all([start(), start()]);
   const drivers = [a, b].map((app) => new SlackDriver(app.url, world.signingSecret, WORLD.team));
   const { slack, atlas } = world;
 
-  for (let i = 0; i < REQUESTS; i++) {
-    const driver = drivers[i % 2]!;
-    const trigger = slack.issueTriggerId();
-    await driver.command('create https', { user: WORLD.requester, channel: WORLD.channel, triggerId: trigger });
-    await slack.waitFor(() => [...slack.views.values()].some((v) => v.triggerId === trigger));
-    const view = [...slack.views.values()].find((v) => v.triggerId === trigger)!;
-    // The submission goes to the other replica: any replica may receive any request.
-    const res = await drivers[(i + 1) % 2]!.submitView(
-      { ...view.view, id: view.id },
-      {
-        target: { target: state.select('sandbox') },
-        connection_type: { connection_type_picked: state.select('https') },
-        connection_name: { name: state.text(`rep-${i}`) },
-        https_url: { url: state.text('https://x.example/hook') },
-        https_headers: { headers: state.text(null) },
-      },
-      { user: WORLD.requester },
-    );
-    expect(res.text).toBe('');
-  }
-  await slack.waitFor(() => slack.messages.filter((m) => !m.threadTs && m.text.includes('connection rep-')).length === REQUESTS, 20_000);
-  const cards = slack.messages.filter((m) => !m.threadTs && m.text.includes('connection rep-')).map((m) => ({ channel: m.channel, ts: m.ts, text: m.text, blocks: m.blocks }));
+  // Each form is submitted to the other replica: any replica may receive any request.
+  const cards: Array<Awaited<ReturnType<typeof requestHttpsThrough>>> = [];
+  for (let i = 0; i < REQUESTS; i++) cards.push(await requestHttpsThrough(world, drivers[i % 2]!, `rep-${i}`, drivers[(i + 1) % 2]!));
 
   // Kill replica A once ten connections exist: it may hold leases on requests it is working on.
   let killed = false;

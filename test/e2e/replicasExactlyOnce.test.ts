@@ -5,30 +5,24 @@
 // The processes cannot be paused from outside at that point, so this test makes the window common
 // (a scan every 20 ms, 12 requests, creates that take 400 ms); the forced interleavings are in
 // exactlyOnce.test.ts.
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startWorld, WORLD, type World } from '../../src/sandbox/world.js';
-import { startAppProcess, type AppProcess } from '../support/appProcess.js';
 import { freshDatabase, startPostgres, type PostgresServer } from '../support/postgres.js';
-import { SlackDriver, state } from '../support/slackDriver.js';
+import { Replicas, requestHttpsThrough } from '../support/processRequests.js';
+import { SlackDriver } from '../support/slackDriver.js';
 
 const REQUESTS = 12;
 let pg: PostgresServer | { skipped: string };
 let world: World | undefined;
-const apps: AppProcess[] = [];
-const dirs: string[] = [];
+let replicas: Replicas | undefined;
 
 beforeAll(async () => {
   pg = await startPostgres();
 }, 60_000);
 afterAll(async () => {
-  for (const app of apps) await app.kill();
+  await replicas?.stop();
   await world?.stop();
   if (pg && !('skipped' in pg)) await pg.stop();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 it('sends each approved request to Atlas once across two replicas scanning every 20 ms', async ({ skip }) => {
@@ -40,38 +34,14 @@ it('sends each approved request to Atlas once across two replicas scanning every
       (raw.atlas as Record<string, unknown>).pacing = { calls: 2000, per: '1m' };
     },
   });
-  const key = randomBytes(32).toString('base64');
-  const start = async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'spconn-once-'));
-    dirs.push(dir);
-    const app = await startAppProcess(world!, dir, key, { DATABASE_URL: databaseUrl });
-    apps.push(app);
-    return app;
-  };
-  const replicas = await Promise.all([start(), start()]);
-  const drivers = replicas.map((app) => new SlackDriver(app.url, world!.signingSecret, WORLD.team));
+  replicas = new Replicas(world, databaseUrl);
+  const start = () => replicas!.start();
+  const processes = await Promise.all([start(), start()]);
+  const drivers = processes.map((app) => new SlackDriver(app.url, world!.signingSecret, WORLD.team));
   const { slack, atlas } = world;
 
-  for (let i = 0; i < REQUESTS; i++) {
-    const trigger = slack.issueTriggerId();
-    await drivers[i % 2]!.command('create https', { user: WORLD.requester, channel: WORLD.channel, triggerId: trigger });
-    await slack.waitFor(() => [...slack.views.values()].some((v) => v.triggerId === trigger));
-    const view = [...slack.views.values()].find((v) => v.triggerId === trigger)!;
-    const res = await drivers[i % 2]!.submitView(
-      { ...view.view, id: view.id },
-      {
-        target: { target: state.select('sandbox') },
-        connection_type: { connection_type_picked: state.select('https') },
-        connection_name: { name: state.text(`once-${i}`) },
-        https_url: { url: state.text('https://x.example/hook') },
-        https_headers: { headers: state.text(null) },
-      },
-      { user: WORLD.requester },
-    );
-    expect(res.text).toBe('');
-  }
-  await slack.waitFor(() => slack.messages.filter((m) => !m.threadTs && m.text.includes('connection once-')).length === REQUESTS, 20_000);
-  const cards = slack.messages.filter((m) => !m.threadTs && m.text.includes('connection once-')).map((m) => ({ channel: m.channel, ts: m.ts, text: m.text, blocks: m.blocks }));
+  const cards: Array<Awaited<ReturnType<typeof requestHttpsThrough>>> = [];
+  for (let i = 0; i < REQUESTS; i++) cards.push(await requestHttpsThrough(world, drivers[i % 2]!, `once-${i}`));
 
   // Atlas takes its time over every create.
   atlas.injectFault({ method: 'POST', path: /\/connections$/, status: 200, delayMs: 400, times: REQUESTS * 3 });
