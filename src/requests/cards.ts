@@ -29,7 +29,7 @@ export class RequestCards {
         ? {
             checklist: checklist(setup),
             cancellable: actionFor(setup).kind !== 'finished',
-            ...(setup && waiting ? { waiting: { step: setup.step, instruction: waiting } } : {}),
+            ...(waiting ? { waiting: { step: setup.step, instruction: waiting } } : {}),
           }
         : {}),
     };

@@ -11,6 +11,7 @@ import type { RequestRow, RequestStore } from '../store/requestStore.js';
 import type { RequestAnnouncer } from './announcements.js';
 import type { RequestExecution } from './execution.js';
 import { checkDecision, notPending, SPCONN_ACTOR, type Verb } from './lifecycle.js';
+import { loadRequest } from './model.js';
 import type { RequestNotifier } from './notifier.js';
 import type { OwnerDirectory } from './owners.js';
 import type { WorkInFlight } from './work.js';
@@ -79,7 +80,7 @@ export class RequestDecisions {
   }
 
   private async checked(verb: Verb, requestId: string, actorId: string, shownDigest?: string, opts = { expireIfDue: true }): Promise<RequestRow> {
-    const row = await this.load(requestId);
+    const row = await loadRequest(this.deps.store, requestId);
     const target = targetNamed(this.deps.config, row.target_name);
     const check = checkDecision({
       verb,
@@ -110,19 +111,13 @@ export class RequestDecisions {
     await this.deps.announcer.announce(row.id);
   }
 
-  private async load(requestId: string): Promise<RequestRow> {
-    const row = await this.deps.store.get(requestId);
-    if (!row) throw new SpconnError('REQUEST_NOT_FOUND', `Request ${requestId.slice(0, 20)} does not exist.`);
-    return row;
-  }
-
   private async lastActor(requestId: string): Promise<string | undefined> {
     return (await this.deps.store.events(requestId)).at(-1)?.actor;
   }
 
   /** Someone else decided first: say who, as the store has it now. */
   private async lostRace(requestId: string): Promise<SpconnError> {
-    const row = await this.load(requestId);
+    const row = await loadRequest(this.deps.store, requestId);
     const refusal = notPending(row.state, await this.lastActor(requestId));
     return new SpconnError(refusal.code, refusal.message);
   }

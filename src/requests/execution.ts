@@ -51,10 +51,6 @@ export class RequestExecution {
     );
   }
 
-  isRunning(requestId: string): boolean {
-    return this.running.has(requestId);
-  }
-
   /** Approved or running requests nobody holds a lease on: a stopped replica's unfinished work. */
   async resumeInterrupted(): Promise<void> {
     for (const row of await this.deps.store.interrupted()) {
@@ -97,7 +93,7 @@ export class RequestExecution {
         await this.deps.setups.start(row.id, call.plan);
         return;
       }
-      outcome = await perform(atlas, call, resuming || row.state === 'running');
+      outcome = await perform(atlas, call, resuming);
     } catch (err) {
       const message = err instanceof SpconnError ? err.userMessage : 'spconn hit an unexpected error; an operator can find it in the logs.';
       this.deps.logger.error({ err, requestId }, 'Atlas call failed');

@@ -1,31 +1,19 @@
 // The request lifecycle (README, "How a request goes") as pure functions: which state may follow which, and who may
 // decide what. No store, no Slack, no clock of its own: every input is passed in, so the rules are
 // unit-tested without a server (test/requests/lifecycle.test.ts). The store applies a change only
-// from the states `TRANSITIONS` allows, in one conditional update (see ARCHITECTURE.md).
+// along `TRANSITIONS`, in one conditional update (see ARCHITECTURE.md).
 import type { SpconnErrorCode } from '../errors.js';
-import type { RequestState } from '../store/schema.js';
+import { ENDED_STATES, REQUEST_STATES, TRANSITIONS, type RequestState } from '../store/schema.js';
 
-/** pending → approved → running → succeeded | failed; pending → rejected | expired | cancelled. */
-export const TRANSITIONS: Readonly<Record<RequestState, readonly RequestState[]>> = {
-  pending: ['approved', 'rejected', 'expired', 'cancelled'],
-  // An approved request whose run cannot start (its target removed, say) fails without running.
-  approved: ['running', 'failed'],
-  // A Private Link setup may be cancelled while it waits for a person.
-  running: ['succeeded', 'failed', 'cancelled'],
-  succeeded: [],
-  failed: [],
-  rejected: [],
-  expired: [],
-  cancelled: [],
-};
+export { TRANSITIONS };
 
 /** The states a request may be in for a change to `to`. */
 export function statesBefore(to: RequestState): RequestState[] {
-  return (Object.keys(TRANSITIONS) as RequestState[]).filter((from) => TRANSITIONS[from].includes(to));
+  return REQUEST_STATES.filter((from) => TRANSITIONS[from].includes(to));
 }
 
 export function hasEnded(state: RequestState): boolean {
-  return TRANSITIONS[state].length === 0;
+  return ENDED_STATES.includes(state);
 }
 
 export type Verb = 'approve' | 'reject' | 'cancel';

@@ -10,7 +10,7 @@ import { bindRequest } from '../logContext.js';
 import { escapeMrkdwn } from '../modals/blocks.js';
 import { targetNamed } from '../management/targets.js';
 import type { Sealer } from '../secrets/sealing.js';
-import type { RequestRow, RequestStore } from '../store/requestStore.js';
+import type { RequestStore } from '../store/requestStore.js';
 import type { EffectContext } from '../workflows/privateLinkEffects.js';
 import { initialState, leftoverLink, type PlSay, type PlState } from '../workflows/privateLinkMachine.js';
 import { PrivateLinkRunner, type PrivateLinkHost } from '../workflows/privateLinkRunner.js';
@@ -19,6 +19,7 @@ import { readStoredCall } from './calls.js';
 import type { RequestAnnouncer } from './announcements.js';
 import type { RequestCards } from './cards.js';
 import { SPCONN_ACTOR } from './lifecycle.js';
+import { loadRequest } from './model.js';
 import type { RequestNotifier } from './notifier.js';
 import type { OwnerDirectory } from './owners.js';
 
@@ -57,7 +58,7 @@ export class PrivateLinkSetups implements PrivateLinkHost {
   // ---- PrivateLinkHost ----
 
   async effectContext(requestId: string): Promise<EffectContext> {
-    const row = await this.load(requestId);
+    const row = await loadRequest(this.deps.store, requestId);
     const target = targetNamed(this.deps.config, row.target_name);
     if (!target) throw new SpconnError('TARGET_REMOVED', `Target ${row.target_name} is no longer configured.`);
     if (!row.sealed_call) throw new SpconnError('REQUEST_ENDED', 'The request no longer holds its connection details.');
@@ -67,7 +68,7 @@ export class PrivateLinkSetups implements PrivateLinkHost {
   }
 
   async say(requestId: string, say: PlSay): Promise<void> {
-    const row = await this.load(requestId);
+    const row = await loadRequest(this.deps.store, requestId);
     await this.deps.notifier.replyWithButtons({ row }, say.text, say.prompt ? { requestId, step: say.prompt } : undefined);
   }
 
@@ -76,7 +77,7 @@ export class PrivateLinkSetups implements PrivateLinkHost {
   }
 
   async finish(requestId: string, state: PlState): Promise<void> {
-    const row = await this.load(requestId);
+    const row = await loadRequest(this.deps.store, requestId);
     const to = state.step === 'done' ? 'succeeded' : state.step === 'cancelled' ? 'cancelled' : 'failed';
     const message =
       state.step === 'done'
@@ -92,7 +93,7 @@ export class PrivateLinkSetups implements PrivateLinkHost {
   /** Done or Cancel on a setup: the requester or an owner of the target only. */
   async personActed(requestId: string, actorId: string, event: 'done' | 'cancel', step?: string): Promise<void> {
     bindRequest(requestId);
-    const row = await this.load(requestId);
+    const row = await loadRequest(this.deps.store, requestId);
     const target = targetNamed(this.deps.config, row.target_name);
     const allowed = actorId === row.requester_id || (target !== undefined && (await this.deps.owners.isOwner(target, actorId)));
     if (!allowed) throw new SpconnError('NOT_AUTHORISED', 'Only the requester or an owner of the target can do that in this setup. Nothing was changed.');
@@ -107,7 +108,7 @@ export class PrivateLinkSetups implements PrivateLinkHost {
   /** An owner's decision to delete a link a cancelled or failed setup created. */
   async deleteLeftoverLink(requestId: string, actorId: string, linkId: string): Promise<void> {
     bindRequest(requestId);
-    const row = await this.load(requestId);
+    const row = await loadRequest(this.deps.store, requestId);
     const target = targetNamed(this.deps.config, row.target_name);
     if (!target || !(await this.deps.owners.isOwner(target, actorId))) {
       throw new SpconnError('NOT_AUTHORISED', 'Only an owner of the target can delete a Private Link. Nothing was changed.');
@@ -118,11 +119,5 @@ export class PrivateLinkSetups implements PrivateLinkHost {
     }
     await deletePrivateLink(this.deps.atlas.for(target), target.projectId, linkId);
     await this.deps.notifier.reply({ row }, `Private Link \`${escapeMrkdwn(linkId)}\` deleted by <@${actorId}>.`);
-  }
-
-  private async load(requestId: string): Promise<RequestRow> {
-    const row = await this.deps.store.get(requestId);
-    if (!row) throw new SpconnError('REQUEST_NOT_FOUND', `Request ${requestId.slice(0, 20)} does not exist.`);
-    return row;
   }
 }

@@ -9,7 +9,7 @@ import type { RequestRow, RequestStore } from '../store/requestStore.js';
 import { digestInput, type StoredCall } from './calls.js';
 import type { RequestCards } from './cards.js';
 import { SPCONN_ACTOR } from './lifecycle.js';
-import type { RequestSummary } from './model.js';
+import { loadRequest, type RequestSummary } from './model.js';
 import type { RequestNotifier } from './notifier.js';
 
 export interface NewRequest {
@@ -67,9 +67,7 @@ export async function submitRequest(deps: SubmissionDeps, input: NewRequest): Pr
   if (!(await store.insert(row, input.requesterId))) {
     // The same form submitted twice (a retried delivery, or one delivered to two replicas).
     logger.info({ requestId: id }, 'request already submitted; not posting it again');
-    const existing = await store.get(id);
-    if (!existing) throw new SpconnError('REQUEST_NOT_FOUND', `Request ${id} does not exist.`);
-    return existing;
+    return loadRequest(store, id);
   }
   let posted: { channel: string; ts: string };
   try {

@@ -3,7 +3,7 @@
 import { Kysely, Migrator, type ExpressionBuilder, type Transaction } from 'kysely';
 import { z } from 'zod';
 import { migrationProvider, type Dialect } from './migrations.js';
-import { ENDED_STATES, OPEN_STATES, type Database, type RequestEventsTable, type RequestState, type RequestsTable, type WorkflowsTable } from './schema.js';
+import { ENDED_STATES, OPEN_STATES, TRANSITIONS, type Database, type RequestEventsTable, type RequestState, type RequestsTable, type WorkflowsTable } from './schema.js';
 
 /** Only the step of a workflow's state, whatever its kind (the store does not know the kinds). */
 const workflowStepSchema = z.looseObject({ step: z.string().max(64) });
@@ -143,6 +143,8 @@ export class RequestStore {
 
   /** Applies the change only if the request is still in one of `from`; true when this call made it. */
   async transition(t: Transition): Promise<boolean> {
+    const wrong = t.from.filter((from) => !TRANSITIONS[from].includes(t.to));
+    if (wrong.length > 0) throw new Error(`a request cannot move from ${wrong.join(', ')} to ${t.to}`);
     const at = (t.now ?? new Date()).toISOString();
     return this.db.transaction().execute(async (tx) => {
       const current = await tx.selectFrom('requests').select('state').where('id', '=', t.id).executeTakeFirst();

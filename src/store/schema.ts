@@ -3,8 +3,24 @@ import type { Generated } from 'kysely';
 
 export const REQUEST_STATES = ['pending', 'approved', 'running', 'succeeded', 'failed', 'rejected', 'expired', 'cancelled'] as const;
 export type RequestState = (typeof REQUEST_STATES)[number];
-export const OPEN_STATES: readonly RequestState[] = ['pending', 'approved', 'running'];
-export const ENDED_STATES: readonly RequestState[] = ['succeeded', 'failed', 'rejected', 'expired', 'cancelled'];
+
+/**
+ * Which state may follow which: pending → approved → running → succeeded | failed; pending →
+ * rejected | expired | cancelled; a Private Link setup may be cancelled while it runs. The store
+ * applies no other change (`RequestStore.transition`); src/requests/lifecycle.ts decides who may.
+ */
+export const TRANSITIONS: Readonly<Record<RequestState, readonly RequestState[]>> = {
+  pending: ['approved', 'rejected', 'expired', 'cancelled'],
+  approved: ['running'],
+  running: ['succeeded', 'failed', 'cancelled'],
+  succeeded: [],
+  failed: [],
+  rejected: [],
+  expired: [],
+  cancelled: [],
+};
+export const ENDED_STATES: readonly RequestState[] = REQUEST_STATES.filter((s) => TRANSITIONS[s].length === 0);
+export const OPEN_STATES: readonly RequestState[] = REQUEST_STATES.filter((s) => TRANSITIONS[s].length > 0);
 
 export interface RequestsTable {
   id: string;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startWorld, type World } from '../../src/sandbox/world.js';
 import { startAppProcess, type AppProcess } from '../support/appProcess.js';
-import { SlackDriver, type SignedResponse } from '../support/slackDriver.js';
+import { blockActionsPayload, interactiveBody, SlackDriver, viewSubmissionPayload, type SignedResponse } from '../support/slackDriver.js';
 import { startStack, WORLD, type Stack } from '../support/stack.js';
 
 let stack: Stack | undefined;
@@ -34,37 +34,20 @@ afterEach(async () => {
 
 /** A block_actions payload as Slack sends it for a click on a message button. */
 function blockActions(): Record<string, unknown> {
-  return {
-    type: 'block_actions',
-    team: { id: WORLD.team, domain: 'spconn-test' },
-    user: { id: WORLD.owner, username: 'owner', name: 'owner', team_id: WORLD.team },
-    api_app_id: 'A0SPCONN1',
-    token: 'legacy-verification-token',
-    container: { type: 'message', message_ts: '1700000000.000100', channel_id: WORLD.channel, is_ephemeral: false },
-    channel: { id: WORLD.channel, name: 'platform' },
-    message: { type: 'message', ts: '1700000000.000100', text: 'card', blocks: [] },
-    trigger_id: '12321423423.333649436676.d8c1bb837935619ccad0f624c448ffb3',
-    response_url: 'https://hooks.slack.com/actions/T0SPCONN1/1/xxx',
-    state: { values: {} },
-    actions: [{ type: 'button', action_id: 'request_approve', block_id: 'request_buttons', value: '0123456789ab', action_ts: '1700000001.000200' }],
-  };
+  return blockActionsPayload(
+    WORLD.team,
+    { kind: 'message', channel: WORLD.channel, ts: '1700000000.000100', text: 'card', blocks: [] },
+    { type: 'button', action_id: 'request_approve', block_id: 'request_buttons', value: '0123456789ab' },
+    { user: WORLD.owner },
+  );
 }
 
 /** A view_submission payload of the reject modal. */
 function viewSubmission(): Record<string, unknown> {
-  return {
-    type: 'view_submission',
-    team: { id: WORLD.team, domain: 'spconn-test' },
-    user: { id: WORLD.owner, username: 'owner', name: 'owner', team_id: WORLD.team },
-    api_app_id: 'A0SPCONN1',
-    token: 'legacy-verification-token',
-    trigger_id: '768915595217.771150964790.bbc12e4f1483ce782cd891edf9dca94c',
-    view: { id: 'V0SPCONN1', team_id: WORLD.team, type: 'modal', callback_id: 'reject_request', private_metadata: '0123456789ab', blocks: [], state: { values: {} }, hash: '1569562184.10297bc3' },
-    response_urls: [],
-  };
+  return viewSubmissionPayload(WORLD.team, { id: 'V0SPCONN1', callback_id: 'reject_request', private_metadata: '0123456789ab', blocks: [] }, {}, { user: WORLD.owner });
 }
 
-const payload = (value: unknown) => new URLSearchParams({ payload: JSON.stringify(value) }).toString();
+const payload = interactiveBody;
 const json = (value: unknown) => ({ body: JSON.stringify(value), contentType: 'application/json' });
 const without = (body: Record<string, unknown>, key: string) => Object.fromEntries(Object.entries(body).filter(([k]) => k !== key));
 

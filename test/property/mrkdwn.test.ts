@@ -15,6 +15,7 @@ import { openRequestsText } from '../../src/modals/status.js';
 import { outcomeReply } from '../../src/modals/threadMessages.js';
 import type { Target } from '../../src/config/file.js';
 import type { RequestRow } from '../../src/store/requestStore.js';
+import { requestRow } from '../support/requestRow.js';
 import { advance, initialState, waitingInstruction, type PlState } from '../../src/workflows/privateLinkMachine.js';
 
 const ATTACKS = ['<!channel>', '<!here>', '<@U0ATTACKER>', '<!subteam^S0ATTACK>', '<https://phish.example|Click to approve>', '<#C0ATTACK>', '&lt;!channel&gt;', '>quote'];
@@ -40,11 +41,8 @@ function assertEscaped(output: unknown, evil: string): void {
 }
 
 const target: Target = { name: 'prod', projectId: 'a'.repeat(24), instance: 'spi', owners: ['UOWNER'], allowSelfApproval: false } as Target;
-const row = (patch: Partial<RequestRow>): RequestRow => ({
-  id: 'abcdef012345', action: 'create', connection_type: 'HTTPS', connection_name: 'orders', target_name: 'prod', requester_id: 'UREQ', channel_id: 'C0CHAN',
-  message_ts: '1700000000.000100', state: 'pending', summary_json: '{}', sealed_call: null, digest: 'd'.repeat(64), created_at: '2026-12-01T00:00:00.000Z',
-  expires_at: '2026-12-02T00:00:00.000Z', updated_at: '2026-12-01T00:00:00.000Z', outcome_json: null, lease_owner: null, lease_until: null, notified_at: null, ...patch,
-});
+const row = (patch: Partial<RequestRow>): RequestRow =>
+  requestRow('abcdef012345', { connection_name: 'orders', target_name: 'prod', requester_id: 'UREQ', channel_id: 'C0CHAN', message_ts: '1700000000.000100', ...patch });
 const timing = { pollMinMs: 1000, pollMaxMs: 8000, linkTimeoutMs: 3_600_000, connectionTimeoutMs: 1_800_000 };
 const plan = { clusterKind: 'serverless' as const, region: 'us-east-1', atlasRegion: 'US_EAST_1', serviceEndpointId: 'com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0', dnsDomain: 'abc.us-east-1.aws.confluent.cloud', dnsSubDomain: [] };
 

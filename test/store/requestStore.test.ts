@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { sql, type RawBuilder } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrationProvider } from '../../src/store/migrations.js';
-import type { RequestRow, RequestStore } from '../../src/store/requestStore.js';
+import type { RequestStore } from '../../src/store/requestStore.js';
 import { openPostgresStore } from '../../src/store/postgres.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { freshDatabase, startPostgres, type PostgresServer } from '../support/postgres.js';
+import { requestRow } from '../support/requestRow.js';
 
 let pg: PostgresServer | { skipped: string };
 beforeAll(async () => {
@@ -34,30 +35,7 @@ const stores: Record<string, () => Promise<{ store: RequestStore; cleanup(): Pro
   },
 };
 
-function row(id: string): RequestRow {
-  const now = new Date().toISOString();
-  return {
-    id,
-    action: 'create',
-    connection_type: 'HTTPS',
-    connection_name: `c-${id}`,
-    target_name: 't',
-    requester_id: 'U1',
-    channel_id: 'C1',
-    message_ts: null,
-    state: 'pending',
-    summary_json: '{}',
-    sealed_call: 'v1:sealed',
-    digest: 'd',
-    created_at: now,
-    expires_at: new Date(Date.now() + 60_000).toISOString(),
-    updated_at: now,
-    outcome_json: null,
-    lease_owner: null,
-    lease_until: null,
-    notified_at: null,
-  };
-}
+const row = (id: string) => requestRow(id);
 
 describe.each(Object.keys(stores))('%s store', (kind) => {
   let store: RequestStore;
@@ -120,12 +98,21 @@ describe.each(Object.keys(stores))('%s store', (kind) => {
     expect(Object.values(counts).every((n) => typeof n === 'number')).toBe(true);
   });
 
+  it('refuses a change the lifecycle does not allow, changing nothing', async ({ skip }) => {
+    if (!store) return skip('no server');
+    await store.insert(row('skip'), 'U1');
+    await store.transition({ id: 'skip', from: ['pending'], to: 'approved', actor: 'U2' });
+    await expect(store.transition({ id: 'skip', from: ['approved'], to: 'succeeded', actor: 'spconn' })).rejects.toThrow(/cannot move from approved to succeeded/);
+    expect((await store.get('skip'))?.state).toBe('approved');
+  });
+
   it('lets one replica at a time tell an outcome, the one that ran it first, and nobody once told', async ({ skip }) => {
     if (!store) return skip('no server');
     await store.insert(row('tell'), 'U1');
     await store.transition({ id: 'tell', from: ['pending'], to: 'approved', actor: 'U2' });
     expect(await store.claimRequest('tell', 'A', 60_000)).toBe(true);
-    await store.transition({ id: 'tell', from: ['approved'], to: 'succeeded', actor: 'spconn' });
+    await store.transition({ id: 'tell', from: ['approved'], to: 'running', actor: 'spconn' });
+    await store.transition({ id: 'tell', from: ['running'], to: 'succeeded', actor: 'spconn' });
     expect(await store.claimAnnouncement('tell', 'B', 60_000)).toBe(false);
     expect(await store.claimAnnouncement('tell', 'A', 60_000)).toBe(true);
     expect(await store.markNotified('tell')).toBe(true);

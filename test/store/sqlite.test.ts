@@ -4,35 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RequestRow } from '../../src/store/requestStore.js';
 import { openSqliteStore, SQLITE_FILE } from '../../src/store/sqlite.js';
+import { requestRow } from '../support/requestRow.js';
 
 const modeOf = (path: string) => `0${(statSync(path).mode & 0o777).toString(8)}`;
 
-function row(id: string): RequestRow {
-  const now = new Date().toISOString();
-  return {
-    id,
-    action: 'create',
-    connection_type: 'HTTPS',
-    connection_name: `c-${id}`,
-    target_name: 't',
-    requester_id: 'U1',
-    channel_id: 'C1',
-    message_ts: null,
-    state: 'pending',
-    summary_json: '{}',
-    sealed_call: 'v1:sealed',
-    digest: 'd',
-    created_at: now,
-    expires_at: new Date(Date.now() + 60_000).toISOString(),
-    updated_at: now,
-    outcome_json: null,
-    lease_owner: null,
-    lease_until: null,
-    notified_at: null,
-  };
-}
+const row = (id: string) => requestRow(id);
 
 describe('the SQLite store on disk', () => {
   let root: string;

@@ -127,14 +127,8 @@ export class SlackDriver {
     return this.post(this.slashCommandBody(text, opts));
   }
 
-  /** The fields every interactive payload carries about who acted, where. */
   private from(user: string) {
-    return {
-      team: { id: this.team, domain: 'spconn-test' },
-      user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: this.team },
-      api_app_id: 'A0SPCONN1',
-      token: 'legacy-verification-token',
-    };
+    return actor(this.team, user);
   }
 
   private interactive(payload: unknown): Promise<SignedResponse> {
@@ -147,12 +141,7 @@ export class SlackDriver {
 
   /** The form body of a `view_submission`, as Slack posts it (for tests that look at its size). */
   submitViewBody(view: ViewLike, values: ViewStateValues, opts: { user: string; triggerId?: string }): string {
-    return interactiveBody({
-      type: 'view_submission',
-      ...this.from(opts.user),
-      trigger_id: opts.triggerId ?? '768915595217.771150964790.bbc12e4f1483ce782cd891edf9dca94c',
-      view: { ...viewPayload(view, this.team, values), title: view.title ?? { type: 'plain_text', text: 'spconn' }, clear_on_close: false, notify_on_close: false },
-    });
+    return interactiveBody(viewSubmissionPayload(this.team, view, values, opts));
   }
 
   /** A choice in a select of a modal whose input block dispatches actions (`block_actions` from a view). */
@@ -195,19 +184,47 @@ export class SlackDriver {
    * carries the message and channel (not for an ephemeral one); a modal's carries the view and its state.
    */
   act(source: ActionSource, element: ActedElement, opts: { user: string; triggerId?: string }): Promise<SignedResponse> {
-    const action = { ...element, action_ts: `${Date.now() / 1000}` };
-    const where =
-      source.kind === 'view'
-        ? { container: { type: 'view', view_id: source.view.id }, view: viewPayload(source.view, this.team, source.values) }
-        : {
-            container: { type: 'message', message_ts: source.ts, channel_id: source.channel, is_ephemeral: source.ephemeral ?? false, ...(source.threadTs ? { thread_ts: source.threadTs } : {}) },
-            channel: { id: source.channel, name: 'platform' },
-            ...(source.ephemeral ? {} : { message: { type: 'message', bot_id: 'B0SPCONN1', text: source.text ?? '', ts: source.ts, blocks: source.blocks, ...(source.threadTs ? { thread_ts: source.threadTs } : {}) } }),
-            state: { values: {} },
-            response_url: 'https://hooks.slack.com/actions/T0SPCONN1/1/xxx',
-          };
-    return this.interactive({ type: 'block_actions', ...this.from(opts.user), ...where, trigger_id: opts.triggerId ?? PLACEHOLDER_TRIGGER, actions: [action] });
+    return this.interactive(blockActionsPayload(this.team, source, element, opts));
   }
+}
+
+/** The fields every interactive payload carries about who acted, where. */
+export function actor(team: string, user: string) {
+  return {
+    team: { id: team, domain: 'spconn-test' },
+    user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: team },
+    api_app_id: 'A0SPCONN1',
+    token: 'legacy-verification-token',
+  };
+}
+
+/** A `view_submission` payload, as Slack sends it when the modal's submit is pressed. */
+export function viewSubmissionPayload(team: string, view: ViewLike, values: ViewStateValues, opts: { user: string; triggerId?: string }) {
+  return {
+    type: 'view_submission',
+    ...actor(team, opts.user),
+    trigger_id: opts.triggerId ?? '768915595217.771150964790.bbc12e4f1483ce782cd891edf9dca94c',
+    view: { ...viewPayload(view, team, values), title: view.title ?? { type: 'plain_text', text: 'spconn' }, clear_on_close: false, notify_on_close: false },
+  };
+}
+
+/**
+ * A `block_actions` payload: a button or menu acted on in a message or a modal. A message's payload
+ * carries the message and channel (not for an ephemeral one); a modal's carries the view and its state.
+ */
+export function blockActionsPayload(team: string, source: ActionSource, element: ActedElement, opts: { user: string; triggerId?: string }) {
+  const action = { ...element, action_ts: `${Date.now() / 1000}` };
+  const where =
+    source.kind === 'view'
+      ? { container: { type: 'view', view_id: source.view.id }, view: viewPayload(source.view, team, source.values) }
+      : {
+          container: { type: 'message', message_ts: source.ts, channel_id: source.channel, is_ephemeral: source.ephemeral ?? false, ...(source.threadTs ? { thread_ts: source.threadTs } : {}) },
+          channel: { id: source.channel, name: 'platform' },
+          ...(source.ephemeral ? {} : { message: { type: 'message', bot_id: 'B0SPCONN1', text: source.text ?? '', ts: source.ts, blocks: source.blocks, ...(source.threadTs ? { thread_ts: source.threadTs } : {}) } }),
+          state: { values: {} },
+          response_url: 'https://hooks.slack.com/actions/T0SPCONN1/1/xxx',
+        };
+  return { type: 'block_actions', ...actor(team, opts.user), ...where, trigger_id: opts.triggerId ?? PLACEHOLDER_TRIGGER, actions: [action] };
 }
 
 /** Interactivity arrives as one form field, `payload`, holding the JSON. */
