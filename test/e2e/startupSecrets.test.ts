@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startWorld, type World } from '../../src/sandbox/world.js';
+import { appEnvironment } from '../support/appProcess.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 let world: World;
@@ -26,22 +27,7 @@ function runApp(config: Record<string, unknown>): Promise<{ code: number | null;
   writeFileSync(configFile, JSON.stringify(config));
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '/tmp',
-      NODE_NO_WARNINGS: '1',
-      SLACK_BOT_TOKEN: world.botToken,
-      SLACK_SIGNING_SECRET: world.signingSecret,
-      SLACK_API_URL: world.slack.url,
-      SPCONN_CONFIG: configFile,
-      SPCONN_DATA_DIR: dir,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: world.aws.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: world.aws.secretAccessKey,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: world.secrets.url,
-    },
+    env: appEnvironment(world, configFile, dir),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -16,28 +16,35 @@ export interface AppProcess {
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
+/** The environment an app process of the emulated world starts with (no encryption key: callers choose). */
+export function appEnvironment(world: World, configFile: string, dataDir: string): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    NODE_NO_WARNINGS: '1',
+    SLACK_BOT_TOKEN: world.botToken,
+    SLACK_SIGNING_SECRET: world.signingSecret,
+    SLACK_API_URL: world.slack.url,
+    SPCONN_CONFIG: configFile,
+    SPCONN_DATA_DIR: dataDir,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: world.aws.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: world.aws.secretAccessKey,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: world.secrets.url,
+  };
+}
+
 export async function startAppProcess(world: World, dataDir: string, encryptionKey: string, extraEnv: Record<string, string> = {}): Promise<AppProcess> {
   const configFile = join(dataDir, 'spconn.config.json.yaml');
   writeFileSync(configFile, JSON.stringify(world.rawConfig));
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
     env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '/tmp',
-      NODE_NO_WARNINGS: '1',
-      SLACK_BOT_TOKEN: world.botToken,
-      SLACK_SIGNING_SECRET: world.signingSecret,
-      SLACK_API_URL: world.slack.url,
-      SPCONN_CONFIG: configFile,
-      SPCONN_DATA_DIR: dataDir,
+      ...appEnvironment(world, configFile, dataDir),
       SPCONN_ENCRYPTION_KEY: encryptionKey,
-      PORT: '0',
-      HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: world.aws.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: world.aws.secretAccessKey,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: world.secrets.url,
       AWS_MAX_ATTEMPTS: '2',
       ...extraEnv,
     },
