@@ -9,7 +9,14 @@ import { outcomeSchema, requestSummarySchema } from './model.js';
 import type { RequestNotifier } from './notifier.js';
 
 export class RequestCards {
-  constructor(private readonly deps: { store: RequestStore; notifier: RequestNotifier }) {}
+  constructor(
+    private readonly deps: {
+      store: RequestStore;
+      notifier: RequestNotifier;
+      /** Told after the card was brought up to date: whatever shows the request elsewhere (Home tabs) follows. */
+      changed?: (row: RequestRow) => void;
+    },
+  ) {}
 
   async context(row: RequestRow): Promise<CardContext> {
     const summary = requestSummarySchema.parse(JSON.parse(row.summary_json));
@@ -37,7 +44,9 @@ export class RequestCards {
 
   async refresh(requestId: string): Promise<void> {
     const row = await this.deps.store.get(requestId);
-    if (row) await this.deps.notifier.updateCard(await this.context(row));
+    if (!row) return;
+    await this.deps.notifier.updateCard(await this.context(row));
+    this.deps.changed?.(row);
   }
 
   /** A private word to one person in the card's thread (a click or submission that did not apply). */

@@ -22,6 +22,12 @@ export class OwnerDirectory {
     return (await this.groupMembers(target.ownerGroup)).has(userId);
   }
 
+  /** Everyone who owns the target: its listed owners and its owner group's members (as Slack has them now). */
+  async members(target: Target): Promise<string[]> {
+    const group = target.ownerGroup ? await this.groupMembers(target.ownerGroup) : new Set<string>();
+    return [...new Set([...target.owners, ...group])];
+  }
+
   private groupMembers(groupId: string): Promise<Set<string>> {
     const now = Date.now();
     const cached = this.groups.get(groupId);

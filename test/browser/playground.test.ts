@@ -81,8 +81,7 @@ describe.skipIf(!haveChromium)('the playground in a browser', () => {
     await actAs(owner);
     const card = page.locator('#timeline > article.message', { hasText: `connection ${connectionName}` });
     await card.locator('button[data-action-id="request_approve"]').click(WAIT);
-    // Approve asks for confirmation, as Slack shows the button's confirm dialog.
-    await page.locator('#confirm-layer [data-confirm="confirm"]').click(WAIT);
+    // Approving a create asks nothing (SPEC §12: only a delete or replace asks "are you sure").
   }
 
   it('creates an HTTPS connection: inline error, request card, owner approval, thread reply, Atlas', async () => {
