@@ -113,6 +113,15 @@ describe.skipIf(!haveChromium)('the playground in a browser', () => {
     expect(await page.locator('#atlas-connections li[data-name="orders-api"]').textContent()).toContain('Authorization (values hidden)');
     await page.screenshot({ path: `${SCREENSHOTS}/https-approved.png` });
 
+    // The requester's Home tab: their request, ended, with its state.
+    await actAs(WORLD.requester);
+    await page.locator('#tab-home').click();
+    await page.locator('#home', { hasText: 'Your requests' }).waitFor(WAIT);
+    await page.locator('#home .block-section', { hasText: 'orders-api' }).waitFor(WAIT);
+    expect(await page.locator('#home').textContent()).toMatch(/Done · Create HTTPS connection/);
+    await page.screenshot({ path: `${SCREENSHOTS}/home.png` });
+    await page.locator('#tab-channel').click();
+
     const state = await (await fetch(`${sandbox.playgroundUrl}api/state?as=${WORLD.requester}`)).text();
     for (const seen of [state, ...answers, logs.join('\n'), await page.content()]) expect(seen).not.toContain('tok-playground-4242');
   }, 90_000);
