@@ -71,6 +71,17 @@ describe('the Events API endpoint', () => {
     expect(stack.world.slack.count('views.publish')).toBe(0);
   });
 
+  it('takes app_home_opened over Socket Mode too, and approves from that Home', async () => {
+    await stack.stop();
+    stack = await startStack({ socketMode: true });
+    const card = await createHttpsRequest(stack, { name: 'over-socket', url: 'https://api.example.com/s' });
+    const id = await requestId('over-socket');
+    const home = await openHome(WORLD.owner, /over-socket/);
+    await stack.driver.clickHomeButton(home, `request_approve~${id}`, { user: WORLD.owner });
+    await stack.world.slack.waitFor(() => threadTexts(stack, card).some((t) => /is created in/.test(t)));
+    expect(stack.world.atlas.count('createConnection')).toBe(1);
+  });
+
   it('publishes nothing when the Messages tab is opened', async () => {
     expect((await stack.driver.appHomeOpened(WORLD.owner, { tab: 'messages' })).status).toBe(200);
     await stack.app.requests.idle();
@@ -193,7 +204,7 @@ describe('the Home tab', () => {
 });
 
 describe('approving from Home and from the card at the same moment', () => {
-  it('executes once; the click that lost is told where it was made', async () => {
+  it.each(['home', 'card'] as const)('executes once when the %s click comes first; the other is told where it was made', async (first) => {
     await stack.stop();
     // Owners through the group only: each click's owner check waits on Slack, where a gate holds it.
     stack = await startStack({
@@ -212,26 +223,27 @@ describe('approving from Home and from the card at the same moment', () => {
     await stack.restart();
     const members = gate();
     slack.injectFault('usergroups.users.list', { until: members.opened });
-    const clicks = [
-      stack.driver.clickHomeButton(home, `request_approve~${id}`, { user: WORLD.owner }),
-      stack.driver.clickButton(card, 'request_approve', { user: WORLD.owner2 }),
-    ];
-    expect((await Promise.all(clicks)).map((r) => r.status)).toEqual([200, 200]);
-    // Both clicks wait on the same answer: both pass the check before either is stored.
+    const fromHome = () => stack.driver.clickHomeButton(home, `request_approve~${id}`, { user: WORLD.owner });
+    const fromCard = () => stack.driver.clickButton(card, 'request_approve', { user: WORLD.owner2 });
+    // The first click's owner check is held; the second is acknowledged while it still is, and
+    // waits on the same answer. Released, the first click's approval is stored first.
+    expect((await (first === 'home' ? fromHome() : fromCard())).status).toBe(200);
     await slack.waitFor(() => slack.holding.includes('usergroups.users.list'));
+    expect((await (first === 'home' ? fromCard() : fromHome())).status).toBe(200);
     members.open();
     await slack.waitFor(() => threadTexts(stack, card).some((t) => /is created in/.test(t)));
     await stack.app.requests.idle();
     expect(atlas.count('createConnection')).toBe(1);
     expect(threadTexts(stack, card).filter((t) => /approved/i.test(t))).toHaveLength(1);
-    const winner = /approved by <@(\w+)>/i.exec(threadTexts(stack, card).join('\n'))?.[1];
-    if (winner === WORLD.owner2) {
+    const winner = first === 'home' ? WORLD.owner : WORLD.owner2;
+    expect(threadTexts(stack, card).join('\n')).toMatch(new RegExp(`approved by <@${winner}>`, 'i'));
+    if (first === 'card') {
       // The Home click lost: the owner's Home says so, since a Home has no channel to answer in.
-      await slack.waitFor(() => /already (approved|running|succeeded) by <@U0OWNER002>/.test(homeText(WORLD.owner)));
+      await slack.waitFor(() => /:warning: This request is already (approved|running|succeeded) by <@U0OWNER002>/.test(homeText(WORLD.owner)));
+      expect(slack.ephemerals).toEqual([]);
     } else {
-      expect(winner).toBe(WORLD.owner);
       await slack.waitFor(() => slack.ephemerals.some((e) => e.user === WORLD.owner2));
-      expect(slack.ephemerals.find((e) => e.user === WORLD.owner2)!.text).toMatch(/already (approved|running|succeeded)/);
+      expect(slack.ephemerals.find((e) => e.user === WORLD.owner2)!.text).toMatch(/already (approved|running|succeeded) by <@U0OWNER001>/);
     }
   });
 });
