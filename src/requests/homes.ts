@@ -3,7 +3,9 @@
 // lifecycle.ts, exactly as a click is checked. A change to a request (its card refreshed, a new
 // request) republishes the Home of everyone it concerns, in the background after the ack: one
 // publish per person at a time, each on its own, so a slow one holds nobody else, and a change
-// during a publish is followed by one more publish with the state as it is then.
+// during a publish is followed by one more publish with the state as it is then. Changes are let
+// settle briefly first, so a burst (fifty approvals at once) is one publish per person, well within
+// Slack's rate limit for views.publish; a person who opens their Home gets it at once.
 import type { Config } from '../config/file.js';
 import type { Logger } from '../log.js';
 import { targetNamed } from '../management/targets.js';
@@ -31,26 +33,35 @@ export interface HomeDeps {
 const SCAN_LIMIT = 500;
 /** Permalinks never change: remember this many. */
 const PERMALINK_CACHE = 2_000;
+/** How long a change waits for others before its Homes are published. */
+const SETTLE_MS = 300;
+
+interface Publishing {
+  /** Publish once more after this one: something changed meanwhile. */
+  again: boolean;
+  /** Cuts the settling short (the person is looking now). */
+  wake?: () => void;
+}
 
 export class HomeTabs {
   /** People whose Home is being published now; `again` when it changed meanwhile. */
-  private readonly publishing = new Map<string, { again: boolean }>();
+  private readonly publishing = new Map<string, Publishing>();
   /** A word for a person's next publishes (a refused click on Home), until they open Home again. */
   private readonly notices = new Map<string, string>();
-  private readonly permalinks = new Map<string, string>();
+  private readonly permalinks = new Map<string, Promise<string | undefined>>();
 
   constructor(private readonly deps: HomeDeps) {}
 
   /** The person opened the Home tab: their page, fresh. */
   opened(userId: string): void {
     this.notices.delete(userId);
-    this.refresh([userId]);
+    this.refresh([userId], { now: true });
   }
 
   /** Tells a person something on their Home (a click there that did not apply). */
   tell(userId: string, mrkdwn: string): void {
     this.notices.set(userId, mrkdwn);
-    this.refresh([userId]);
+    this.refresh([userId], { now: true });
   }
 
   /** A request changed: the Homes of its requester and of its target's owners follow. */
@@ -63,26 +74,41 @@ export class HomeTabs {
   }
 
   /** Republishes these people's Homes in the background, each independently of the others. */
-  refresh(userIds: Iterable<string>): void {
+  refresh(userIds: Iterable<string>, opts: { now?: boolean } = {}): void {
     for (const userId of new Set(userIds)) {
       const inFlight = this.publishing.get(userId);
       if (inFlight) {
         inFlight.again = true;
+        if (opts.now) inFlight.wake?.();
         continue;
       }
-      const entry = { again: false };
+      const entry: Publishing = { again: true };
       this.publishing.set(userId, entry);
       this.deps.work.spawn('home publish', async () => {
         try {
-          do {
+          let settle = !opts.now;
+          while (entry.again) {
+            if (settle) await this.settle(entry);
             entry.again = false;
             await this.publish(userId);
-          } while (entry.again);
+            settle = true;
+          }
         } finally {
           this.publishing.delete(userId);
         }
       });
     }
+  }
+
+  private settle(entry: Publishing): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, SETTLE_MS);
+      timer.unref();
+      entry.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    }).finally(() => delete entry.wake);
   }
 
   private async publish(userId: string): Promise<void> {
@@ -95,7 +121,7 @@ export class HomeTabs {
     const { store } = this.deps;
     const [pending, open, ended, running] = await Promise.all([
       store.pendingRequests(SCAN_LIMIT),
-      store.openRequestsOf(userId),
+      store.openRequestsOf(userId, SCAN_LIMIT),
       store.endedRequestsOf(userId, HOME_LIMITS.ended),
       store.runningWithWorkflow(SCAN_LIMIT),
     ]);
@@ -152,15 +178,17 @@ export class HomeTabs {
     return { row, summary, ...(permalink ? { permalink } : {}) };
   }
 
-  private async permalink(channel: string, ts: string): Promise<string | undefined> {
+  /** One chat.getPermalink per card, shared by pages gathered at the same time; a failure is asked again next time. */
+  private permalink(channel: string, ts: string): Promise<string | undefined> {
     const key = `${channel}/${ts}`;
     const known = this.permalinks.get(key);
     if (known) return known;
-    const link = await this.deps.notifier.permalink(channel, ts);
-    if (link) {
-      if (this.permalinks.size >= PERMALINK_CACHE) this.permalinks.delete(this.permalinks.keys().next().value!);
-      this.permalinks.set(key, link);
-    }
+    const link = this.deps.notifier.permalink(channel, ts).then((found) => {
+      if (!found) this.permalinks.delete(key);
+      return found;
+    });
+    if (this.permalinks.size >= PERMALINK_CACHE) this.permalinks.delete(this.permalinks.keys().next().value!);
+    this.permalinks.set(key, link);
     return link;
   }
 }

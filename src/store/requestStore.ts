@@ -190,14 +190,14 @@ export class RequestStore {
     return { rows, total: Number(count.n), events };
   }
 
-  async openRequestsOf(userId: string): Promise<RequestRow[]> {
+  async openRequestsOf(userId: string, limit = 20): Promise<RequestRow[]> {
     return this.db
       .selectFrom('requests')
       .selectAll()
       .where('requester_id', '=', userId)
       .where('state', 'in', [...OPEN_STATES])
       .orderBy('created_at', 'desc')
-      .limit(20)
+      .limit(limit)
       .execute();
   }
 

@@ -169,7 +169,7 @@ describe('the Home tab', () => {
     // The requester's and the approver's Homes follow the decision while owner2's publish is held.
     await slack.waitFor(() => /:large_green_circle: Done · Create HTTPS connection `refreshed`/.test(homeText(WORLD.requester)));
     await slack.waitFor(() => homeText(WORLD.owner).includes('Nothing waits for your approval'));
-    expect(slack.holding).toContain('views.publish');
+    await slack.waitFor(() => slack.holding.includes('views.publish'));
     expect(homeText(WORLD.owner2)).toContain(`request_approve~`);
     held.open();
     slack.clearFaults();
