@@ -188,6 +188,21 @@ describe('the Home tab', () => {
     await slack.waitFor(() => /Cancelled · Create HTTPS connection `comes-and-goes`/.test(homeText(WORLD.requester)));
   });
 
+  it('refreshes the Homes when a request expires, and never shows what the form kept secret', async () => {
+    const { slack } = stack.world;
+    const canary = 'CANARY-home-5e1d07';
+    await createHttpsRequest(stack, { name: 'runs-out', url: 'https://api.example.com/e', headers: `X-Api-Key: ${canary}` });
+    await slack.waitFor(() => homeText(WORLD.owner).includes('runs-out') && homeText(WORLD.requester).includes('runs-out'));
+    await stack.store.db.updateTable('requests').set({ expires_at: '2000-01-01T00:00:00.000Z' }).execute();
+    // Past its deadline it is no longer offered for approval, even before the sweep reaches it.
+    await openHome(WORLD.owner2, /Nothing waits for your approval/);
+    expect(await stack.app.requests.decisions.expireDue()).toBe(1);
+    await slack.waitFor(() => homeText(WORLD.owner).includes('Nothing waits for your approval'));
+    await slack.waitFor(() => /:zzz: Expired · Create HTTPS connection `runs-out`/.test(homeText(WORLD.requester)));
+    await stack.app.requests.idle();
+    expect(slack.calls.filter((c) => c.method === 'views.publish').map((c) => c.raw).join('\n')).not.toContain(canary);
+  });
+
   it('rejects from Home through the card’s path: the same modal, the same outcome', async () => {
     const { slack } = stack.world;
     const card = await createHttpsRequest(stack, { name: 'rejected-at-home', url: 'https://api.example.com/r' });
