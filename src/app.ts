@@ -35,8 +35,10 @@ export interface SpconnDeps {
   logger: Logger;
   /** Defaults to a registry of the app's own, served at GET /metrics. */
   metrics?: Metrics;
-  /** How often pending requests are checked for expiry. */
+  /** How often pending requests are checked for expiry, reminders and escalation. */
   expirySweepMs?: number;
+  /** The request core's clock (expiry, reminders, escalation); tests and the playground move it. */
+  now?: () => Date;
 }
 
 export interface SpconnApp {
@@ -98,6 +100,7 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
     owners: new OwnerDirectory(bolt.client, logger),
     notifier: new RequestNotifier(bolt.client, logger),
     logger,
+    ...(deps.now ? { now: deps.now } : {}),
   });
   const views = new SlackViews({ fetch: slackTransportFetch, botToken: deps.slack.botToken, ...(deps.slack.apiUrl ? { apiUrl: deps.slack.apiUrl } : {}) });
   const ctx: HandlerContext = { config, requests, atlas, logger, roles: new AuthorisedRolesCache(), views };

@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   REQUEST_ENDED: 'the request no longer holds the call it was approved for',
   NOT_AUTHORISED: 'the person may not do this',
   TARGET_REMOVED: 'the request names a target that is no longer configured',
+  ALREADY_APPROVED: 'the person approved this request already; a quorum counts each owner once',
   DIGEST_MISMATCH: 'the approval does not match the stored call',
   ENCRYPTION_FAILED: 'a sealed value could not be opened or sealed',
   SLACK_POST_FAILED: 'Slack refused to post the request card',
