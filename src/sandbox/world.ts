@@ -15,6 +15,8 @@ export const WORLD = {
   owner: 'U0OWNER001',
   owner2: 'U0OWNER002',
   stranger: 'U0STRANGE1',
+  /** Whom the sandbox escalates to (`escalateTo`) once a request waits past `approvals.escalateAfter`. */
+  lead: 'U0LEAD0001',
   projectId: '8358217d3abb5c76c3434648',
   instance: 'spinstance',
   apiKeySecret: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:spconn/atlas',
