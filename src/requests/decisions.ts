@@ -47,7 +47,15 @@ export class RequestDecisions {
       const { store, config, replicaId } = this.deps;
       // The count, the approval and the lease are one change: racing approvals meet the quorum once,
       // and no take-over scan can see the request approved and unheld.
-      const result = await store.approve({ id: row.id, approver: actorId, required, lease: { owner: replicaId, ms: config.replicas.leaseTime }, now: this.deps.now() });
+      const result = await store.approve({
+        id: row.id,
+        approver: actorId,
+        required,
+        lease: { owner: replicaId, ms: config.replicas.leaseTime },
+        // The audit trail's approval event names every approver of a quorum, not only the last.
+        noteOf: (approvers) => (required > 1 ? `${approvers.length} of ${required} approvals: ${approvers.join(', ')}` : undefined),
+        now: this.deps.now(),
+      });
       switch (result.kind) {
         case 'not-pending':
           throw await this.lostRace(requestId);

@@ -28,6 +28,9 @@ function mention(id: string): string {
 }
 
 export class RequestNudges {
+  /** Nudges this process knows were claimed (by anyone): not asked of the store again. */
+  private readonly claimed = new Set<string>();
+
   constructor(private readonly deps: NudgeDeps) {}
 
   /** Whether the config asks for reminders or escalation at all. */
@@ -43,13 +46,21 @@ export class RequestNudges {
       const { config, store } = this.deps;
       const now = this.deps.now();
       let posted = 0;
-      for (const row of await store.pending()) {
+      const pending = await store.pending();
+      // Forget what concerns requests no longer pending (the set stays as small as the queue).
+      const open = new Set(pending.map((r) => r.id));
+      for (const key of this.claimed) if (!open.has(key.split(':')[0]!)) this.claimed.delete(key);
+      for (const row of pending) {
         const target = targetNamed(config, row.target_name);
         // Not yet visible (its card is being posted), or past its deadline (the expiry sweep ends it).
         if (!target || !row.message_ts || isExpired(row.expires_at, now)) continue;
         const escalatesAt = escalationStartsAt(row.created_at, config.approvals.escalateAfter, target.escalateTo !== undefined);
         for (const nudge of nudgesDue({ createdAt: row.created_at, now, remindAfter: config.approvals.remindAfter, escalatesAt })) {
-          if (!(await store.claimNudge(row.id, nudge.kind, nudge.period, now))) continue;
+          const key = `${row.id}:${nudge.kind}:${nudge.period}`;
+          if (this.claimed.has(key)) continue;
+          const mine = await store.claimNudge(row.id, nudge.kind, nudge.period, now);
+          this.claimed.add(key);
+          if (!mine) continue;
           await this.post(row, target, nudge, escalatesAt !== undefined && now >= escalatesAt);
           posted++;
         }

@@ -164,7 +164,7 @@ export class RequestStore {
    * transaction. The request's row is locked first, so approvals racing on several replicas are
    * counted one after the other: exactly one of them meets the quorum.
    */
-  async approve(a: { id: string; approver: string; required: number; lease: { owner: string; ms: number }; note?: string; now?: Date }): Promise<ApprovalResult> {
+  async approve(a: { id: string; approver: string; required: number; lease: { owner: string; ms: number }; noteOf?: (approvers: string[]) => string | undefined; now?: Date }): Promise<ApprovalResult> {
     const at = (a.now ?? new Date()).toISOString();
     return this.db.transaction().execute(async (tx) => {
       // A no-op update takes the row lock (PostgreSQL) and proves the request is still pending.
@@ -184,7 +184,8 @@ export class RequestStore {
       const approvers = (await tx.selectFrom('request_approvals').select('approver_id').where('request_id', '=', a.id).where('digest', '=', digest).orderBy('at').orderBy('approver_id').execute()).map((r) => r.approver_id);
       if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) !== 1) return { kind: 'duplicate', approvers };
       if (approvers.length < a.required) return { kind: 'counted', approvers };
-      const approved = await transitionIn(tx, { id: a.id, from: ['pending'], to: 'approved', actor: a.approver, lease: a.lease, now: new Date(at), ...(a.note !== undefined ? { note: a.note } : {}) });
+      const note = a.noteOf?.(approvers);
+      const approved = await transitionIn(tx, { id: a.id, from: ['pending'], to: 'approved', actor: a.approver, lease: a.lease, now: new Date(at), ...(note !== undefined ? { note } : {}) });
       return approved ? { kind: 'approved', approvers } : { kind: 'not-pending' };
     });
   }

@@ -65,6 +65,8 @@ describe('a quorum of two owners', () => {
     expect(cardNow(card)).toContain(`approved by <@${WORLD.owner}>, <@${WORLD.owner2}>`);
     const [row] = await stack.store.db.selectFrom('requests').select('id').execute();
     expect((await stack.store.approvals(row!.id)).map((a) => a.approver_id)).toEqual([WORLD.owner, WORLD.owner2]);
+    // The audit trail's approval names both approvers.
+    expect((await stack.store.events(row!.id)).find((e) => e.to_state === 'approved')).toMatchObject({ actor: WORLD.owner2, note: `2 of 2 approvals: ${WORLD.owner}, ${WORLD.owner2}` });
   });
 
   it('ends on any owner\'s Reject, even after a first approval; a later Approve changes nothing', async () => {

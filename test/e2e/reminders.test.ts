@@ -2,7 +2,8 @@
 // A pending request mentions its owners again once per `approvals.remindAfter` (across scans on
 // several replicas and across a restart), never after it is decided; past
 // `approvals.escalateAfter` its target's `escalateTo` are mentioned once and may approve too.
-import { afterEach, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { freshDatabase, startPostgres, type PostgresServer } from '../support/postgres.js';
 import { createHttpsRequest, startStack, threadTexts, WORLD, type CardMessage, type Stack } from '../support/stack.js';
 
 const H = 3_600_000;
@@ -129,4 +130,30 @@ it('posts nothing for a request rejected before its reminder or escalation', asy
   offset = 5 * H;
   expect(await stack.app.requests.nudges.scan()).toBe(0);
   expect([...reminders(card), ...escalations(card)]).toEqual([]);
+});
+
+let pg: PostgresServer | { skipped: string } | undefined;
+beforeAll(async () => {
+  pg = await startPostgres();
+}, 60_000);
+afterAll(async () => {
+  if (pg && !('skipped' in pg)) await pg.stop();
+});
+
+it('posts one reminder when two replicas on one PostgreSQL scan at the same moment', async ({ skip }) => {
+  if (!pg || 'skipped' in pg) return skip(pg && 'skipped' in pg ? pg.skipped : 'no PostgreSQL');
+  const databaseUrl = await freshDatabase(pg, `nudges_${Date.now()}`);
+  const replica = (): Promise<Stack> =>
+    startStack({ now: clock, databaseUrl, configPatch: (raw) => void (raw.approvals = { ...(raw.approvals as object | undefined), remindAfter: '4h' }) });
+  stack = await replica();
+  const other = await replica();
+  try {
+    await request('two-replicas');
+    offset = 4 * H;
+    const posted = await Promise.all([stack.app.requests.nudges.scan(), other.app.requests.nudges.scan()]);
+    expect(posted.reduce((a, b) => a + b, 0)).toBe(1);
+    expect(await stack.store.db.selectFrom('request_nudges').select(['kind', 'period']).execute()).toEqual([{ kind: 'remind', period: 1 }]);
+  } finally {
+    await other.stop();
+  }
 });
