@@ -42,7 +42,8 @@ export const targetSchema = z
     channels: z.array(slackChannelId).optional(),
     approvalsChannel: slackChannelId.optional(),
     allowSelfApproval: z.boolean().default(false),
-    approvalsRequired: approvalsRequiredInput.default(1),
+    /** Absent means 1 (`approvalsRequiredFor`); optional so a target written in code needs no quorum. */
+    approvalsRequired: approvalsRequiredInput.optional(),
     escalateTo: escalateToSchema.optional(),
   })
   .strict()
@@ -55,7 +56,7 @@ export const targetSchema = z
     const escalation = t.escalateTo ?? [];
     if (t.ownerGroup !== undefined || escalation.some((id) => id.startsWith('S'))) return;
     const people = new Set([...t.owners, ...escalation]).size;
-    const counts = typeof t.approvalsRequired === 'number' ? { all: t.approvalsRequired } : t.approvalsRequired;
+    const counts = typeof t.approvalsRequired === 'object' ? t.approvalsRequired : { all: t.approvalsRequired ?? 1 };
     for (const [action, n] of Object.entries(counts)) {
       if (n !== undefined && n > people) {
         ctx.addIssue({

@@ -139,7 +139,7 @@ export function quorumActionOf(request: { action: string; callKind?: string | nu
 
 /** How many distinct approvals `action` needs on `target`: its `approvalsRequired`, 1 where unset. */
 export function approvalsRequiredFor(target: Pick<Target, 'approvalsRequired'>, action: QuorumAction): number {
-  const q = target.approvalsRequired;
+  const q = target.approvalsRequired ?? 1;
   return typeof q === 'number' ? q : (q[action] ?? 1);
 }
 

@@ -1,6 +1,7 @@
 // The config of quorums, reminders and escalation: defaults, and precise errors.
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/file.js';
+import { approvalsRequiredFor } from '../../src/requests/lifecycle.js';
 
 const target = { name: 'prod', projectId: '8358217d3abb5c76c3434648', instance: 'spinstance', owners: ['U012ABCDEF', 'U012ABCDEG'] };
 const parse = (patch: Record<string, unknown>, targetPatch: Record<string, unknown> = {}) =>
@@ -9,7 +10,7 @@ const parse = (patch: Record<string, unknown>, targetPatch: Record<string, unkno
 describe('approvals config', () => {
   it('defaults to one approval, no reminders, no escalation', () => {
     const config = parse({});
-    expect(config.targets[0]?.approvalsRequired).toBe(1);
+    expect(approvalsRequiredFor(config.targets[0]!, 'delete')).toBe(1);
     expect(config.approvals.remindAfter).toBeUndefined();
     expect(config.approvals.escalateAfter).toBeUndefined();
   });
