@@ -101,9 +101,15 @@ export class TokenSource {
     const now = (this.options.now ?? Date.now)();
     const current = this.current;
     if (current && current.token !== refused && isFresh(current, now)) return current.token;
-    this.inflight ??= this.obtain(refused).finally(() => {
-      this.inflight = undefined;
-    });
+    this.inflight ??= this.obtain(refused)
+      .catch((error: unknown) => {
+        // A refused token is not sent again, even when no new one could be had.
+        if (refused !== undefined && this.current?.token === refused) this.current = undefined;
+        throw error;
+      })
+      .finally(() => {
+        this.inflight = undefined;
+      });
     return (await this.inflight).token;
   }
 

@@ -1,6 +1,7 @@
 // A service account's bearer token against the Atlas emulator's token endpoint: one token for many
 // concurrent calls, reused until shortly before it expires, one re-mint after a 401, Atlas's cap
 // told in plain words, and the client secret and token never in an error or a log line.
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BearerAuth } from '../../src/atlas/auth.js';
@@ -10,7 +11,12 @@ import { listConnections } from '../../src/atlas/streams.js';
 import { isSpconnError } from '../../src/errors.js';
 import { createLogger } from '../../src/log.js';
 import { SecretCache } from '../../src/secrets/apiKeys.js';
+import { Sealer } from '../../src/secrets/sealing.js';
 import { startWorld, WORLD, type World } from '../../src/sandbox/world.js';
+import { StoredAtlasTokens } from '../../src/store/atlasTokens.js';
+import { openPostgresStore } from '../../src/store/postgres.js';
+import type { RequestStore } from '../../src/store/requestStore.js';
+import { freshDatabase, startPostgres, type PostgresServer } from '../support/postgres.js';
 
 const CANARY_SECRET = 'mdb_sa_sk_CANARY7f3e9b2a41d8c6';
 let world: World;
@@ -138,4 +144,51 @@ describe('service account tokens', () => {
     expect(text).not.toContain(CANARY_SECRET);
     for (const token of world.atlas.oauth.issued) expect(text).not.toContain(token);
   });
+});
+
+describe('one token shared by replicas on PostgreSQL', () => {
+  let pg: PostgresServer | { skipped: string };
+  const stores: RequestStore[] = [];
+  beforeAll(async () => {
+    pg = await startPostgres();
+  }, 60_000);
+  afterAll(async () => {
+    for (const store of stores) await store.close();
+    if (pg && !('skipped' in pg)) await pg.stop();
+  });
+
+  it('mints once for two replicas starting together, and once again when both see the same 401', async ({ skip }) => {
+    if ('skipped' in pg) return skip(pg.skipped);
+    const url = await freshDatabase(pg, 'shared_tokens');
+    const sealer = new Sealer(randomBytes(32));
+    const replica = async () => {
+      const store = await openPostgresStore(url);
+      stores.push(store);
+      const tokens = new TokenSource({
+        baseUrl: world.atlas.url,
+        secretId: WORLD.serviceAccountSecret,
+        secrets: new SecretCache(world.secretsManagerClient(), { ttlMs: 60_000, logger }),
+        logger,
+        timeoutMs: 5_000,
+        now: () => clock,
+        shared: new StoredAtlasTokens(store.db, sealer),
+      });
+      return { tokens, atlas: new AtlasClient({ baseUrl: world.atlas.url, auth: new BearerAuth(tokens), logger, timeoutMs: 5_000, maxAttempts: 1 }) };
+    };
+    const [a, b] = await Promise.all([replica(), replica()]);
+    const before = minted();
+    await Promise.all([a, b].flatMap((r) => Array.from({ length: 10 }, () => listConnections(r.atlas, at))));
+    expect(minted()).toBe(before + 1);
+    expect(a.tokens.minted + b.tokens.minted).toBe(1);
+
+    world.atlas.oauth.expire(world.atlas.oauth.issued.at(-1)!);
+    await Promise.all([a, b].flatMap((r) => Array.from({ length: 10 }, () => listConnections(r.atlas, at))));
+    expect(minted()).toBe(before + 2);
+
+    const rows = await stores[0]!.db.selectFrom('atlas_tokens').selectAll().execute();
+    expect(rows).toHaveLength(1);
+    const stored = JSON.stringify(rows);
+    for (const token of world.atlas.oauth.issued) expect(stored).not.toContain(token);
+    expect(stored).not.toContain(world.serviceAccount.clientId);
+  }, 60_000);
 });
