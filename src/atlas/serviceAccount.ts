@@ -9,7 +9,7 @@ import { SpconnError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { SecretCache } from '../secrets/apiKeys.js';
 import { SecretScrubber } from '../secrets/scrub.js';
-import { AtlasApiError, AtlasUnreachableError } from './errors.js';
+import { AtlasApiError } from './errors.js';
 
 export const serviceAccountSecretSchema = z.object({
   clientId: z.string().min(1),
@@ -69,7 +69,20 @@ export function isFresh(token: MintedToken, now: number): boolean {
  * other replica waits for the same account, and stores what it minted.
  */
 export interface SharedTokens {
-  obtain(account: string, opts: { refused?: string; usable: (token: MintedToken) => boolean }, mint: () => Promise<MintedToken>): Promise<MintedToken>;
+  /** `waitMs`: the longest a replica waits for another's mint (the store's lock) before giving up. */
+  obtain(account: string, opts: { refused?: string; usable: (token: MintedToken) => boolean; waitMs: number }, mint: () => Promise<MintedToken>): Promise<MintedToken>;
+}
+
+/**
+ * The token endpoint did not answer, or answered 429 or 5xx: not spconn's error to explain, so the
+ * client retries the call with back-off as it does for Atlas's other endpoints. Its message names
+ * no secret.
+ */
+export class TokenEndpointUnavailable extends Error {
+  constructor(reason: string) {
+    super(`Atlas's token endpoint did not give a token (${reason})`);
+    this.name = 'TokenEndpointUnavailable';
+  }
 }
 
 export interface TokenSourceOptions {
@@ -125,7 +138,9 @@ export class TokenSource {
     const mint = () => this.mint(account, generation);
     const now = this.options.now ?? Date.now;
     const usable = (t: MintedToken) => t.token !== refused && isFresh(t, now());
-    const token = shared ? await shared.obtain(`${new URL(baseUrl).origin}|${account.clientId}`, { refused, usable }, mint) : await mint();
+    // A replica waits for another's mint at most as long as that mint may take, and a little more.
+    const waitMs = this.options.timeoutMs + 5_000;
+    const token = shared ? await shared.obtain(`${new URL(baseUrl).origin}|${account.clientId}`, { refused, usable, waitMs }, mint) : await mint();
     this.current = token;
     return token;
   }
@@ -147,7 +162,9 @@ export class TokenSource {
       });
       text = await response.text();
     } catch (cause) {
-      throw new AtlasUnreachableError(operation, scrubber.scrubError(cause));
+      const reason = cause instanceof Error && cause.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : 'network error';
+      logger.warn({ secretId, err: scrubber.scrubError(cause) }, 'the Atlas token endpoint did not answer');
+      throw new TokenEndpointUnavailable(reason);
     }
     let json: unknown;
     try {
@@ -188,6 +205,7 @@ export class TokenSource {
         `Atlas refused the service account in secret ${secretId} (${response.status}${code ? `, ${scrubber.scrub(code)}` : ''}): its client ID or secret is wrong, expired or deleted. An operator should check the secret in Secrets Manager and the service account in Atlas.`,
       );
     }
+    if (response.status === 429 || response.status >= 500) throw new TokenEndpointUnavailable(`HTTP ${response.status}`);
     throw new AtlasApiError(response.status, code === undefined ? undefined : scrubber.scrub(code), description === undefined ? undefined : scrubber.scrub(description), operation);
   }
 }

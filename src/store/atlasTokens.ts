@@ -18,12 +18,14 @@ export class StoredAtlasTokens implements SharedTokens {
     private readonly sealer: Sealer,
   ) {}
 
-  async obtain(account: string, opts: { refused?: string; usable: (token: MintedToken) => boolean }, mint: () => Promise<MintedToken>): Promise<MintedToken> {
+  async obtain(account: string, opts: { refused?: string; usable: (token: MintedToken) => boolean; waitMs: number }, mint: () => Promise<MintedToken>): Promise<MintedToken> {
     // Neither the client ID nor the origin is kept in clear: the row is found by a keyed digest.
     const id = this.sealer.digest(`atlas-service-account:${account}`);
     const seen = await this.read(this.db, id);
     if (seen && opts.usable(seen)) return seen;
     return this.db.transaction().execute(async (tx) => {
+      // The wait for another replica's mint has a deadline too (lock_timeout covers advisory locks).
+      await sql`select set_config('lock_timeout', ${`${Math.max(1, Math.round(opts.waitMs))}ms`}, true)`.execute(tx);
       await sql`select pg_advisory_xact_lock(${LOCK_NAMESPACE}, hashtext(${id}))`.execute(tx);
       // Another replica may have minted while this one waited for the lock.
       const again = await this.read(tx, id);

@@ -105,6 +105,16 @@ describe('service account tokens', () => {
     }
   });
 
+  it('retries the call with back-off when the token endpoint is briefly unavailable', async () => {
+    const { atlas } = client();
+    const before = minted();
+    const mints = world.atlas.calls.filter((c) => c.operation === 'mintToken').length;
+    world.atlas.oauth.unavailable = 1;
+    await listConnections(atlas, at);
+    expect(minted()).toBe(before + 1);
+    expect(world.atlas.calls.filter((c) => c.operation === 'mintToken').slice(mints).map((c) => c.status)).toEqual([503, 200]);
+  });
+
   it("reports Atlas's 100-token cap in plain words, and asks once", async () => {
     const { atlas } = client();
     const limit = world.atlas.oauth.limit;
@@ -190,5 +200,33 @@ describe('one token shared by replicas on PostgreSQL', () => {
     const stored = JSON.stringify(rows);
     for (const token of world.atlas.oauth.issued) expect(stored).not.toContain(token);
     expect(stored).not.toContain(world.serviceAccount.clientId);
+  }, 60_000);
+
+  it('waits for another replica\'s mint only so long', async ({ skip }) => {
+    if ('skipped' in pg) return skip(pg.skipped);
+    const url = await freshDatabase(pg, 'token_lock');
+    const store = await openPostgresStore(url);
+    stores.push(store);
+    const sealer = new Sealer(randomBytes(32));
+    const { default: pgm } = await import('pg');
+    const holder = new pgm.Client({ connectionString: url });
+    await holder.connect();
+    try {
+      // Another replica is minting for this account and does not finish.
+      await holder.query('select pg_advisory_lock($1, hashtext($2))', [0x7370636e, sealer.digest('atlas-service-account:acct')]);
+      let minted = 0;
+      const started = Date.now();
+      const outcome = await new StoredAtlasTokens(store.db, sealer)
+        .obtain('acct', { usable: () => true, waitMs: 300 }, async () => {
+          minted += 1;
+          return { token: 't', mintedAt: 0, expiresAt: 1 };
+        })
+        .catch((e: unknown) => e);
+      expect(String(outcome)).toMatch(/lock timeout/);
+      expect(minted).toBe(0);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await holder.end();
+    }
   }, 60_000);
 });

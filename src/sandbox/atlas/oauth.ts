@@ -35,6 +35,8 @@ export class TokenIssuer {
   readonly issued: string[] = [];
   /** While true, every bearer token is answered 401, newly minted ones too (tests: a client must not loop). */
   refuseBearers = false;
+  /** The next this-many token requests are answered 503 (a passing outage of the token endpoint). */
+  unavailable = 0;
 
   constructor(
     /** Lifetime of a token in seconds (Atlas: 3600). */
@@ -70,6 +72,10 @@ export class TokenIssuer {
 
   /** Handles `/api/oauth/token` and `/api/oauth/revoke`; `clientId` is set once Basic auth passed. */
   handle(method: string, path: string, headers: IncomingHttpHeaders, raw: string): { reply: Reply; clientId?: string; minted?: boolean } {
+    if (this.unavailable > 0) {
+      this.unavailable -= 1;
+      return { reply: oauthError(503, 'temporarily_unavailable', 'The service is temporarily unavailable.') };
+    }
     if (method !== 'POST') return { reply: { ...oauthError(405, 'invalid_request', 'Use POST.'), headers: { Allow: 'POST' } } };
     const clientId = this.basicClient(headers.authorization);
     if (clientId === undefined) {
