@@ -148,6 +148,19 @@ describe('service account tokens', () => {
     expect((error as Error).message).not.toContain(CANARY_SECRET);
   });
 
+  it("scrubs the token and the client secret from Atlas's error echoes", async () => {
+    const { atlas } = client();
+    await listConnections(atlas, at);
+    const token = world.atlas.oauth.issued.at(-1)!;
+    world.atlas.injectFault({ method: 'GET', path: '/connections', status: 400, body: { error: 400, errorCode: 'INVALID_ATTRIBUTE', detail: `Bad header Authorization: Bearer ${token} (client ${JSON.stringify(CANARY_SECRET)})` } });
+    const error = await listConnections(atlas, at).catch((e: unknown) => e);
+    expect(isSpconnError(error, 'ATLAS_API_ERROR')).toBe(true);
+    const text = `${(error as Error).message}\n${(error as Error).stack}`;
+    expect(text).toContain('Bad header Authorization: Bearer ••••');
+    expect(text).not.toContain(token);
+    expect(text).not.toContain(CANARY_SECRET);
+  });
+
   it('never logs the client secret or a token', () => {
     const text = logs.join('\n');
     expect(text).toContain('minted an Atlas access token');
