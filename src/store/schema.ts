@@ -91,10 +91,20 @@ export interface WorkflowsTable {
   lease_until: string | null;
 }
 
+/** A service account's current OAuth token, sealed (PostgreSQL: shared by the replicas). */
+export interface AtlasTokensTable {
+  /** Keyed digest of the Atlas origin and the client ID. */
+  account: string;
+  sealed_token: string;
+  minted_at: string;
+  expires_at: string;
+}
+
 export interface Database {
   requests: RequestsTable;
   request_events: RequestEventsTable;
   workflows: WorkflowsTable;
   request_approvals: RequestApprovalsTable;
   request_nudges: RequestNudgesTable;
+  atlas_tokens: AtlasTokensTable;
 }
