@@ -48,7 +48,8 @@ export const pubSubConnection: ConnectionType<PubSubForm> = {
           .filter((a) => a.email.includes(q))
           .slice(0, 99)
           .filter((a) => a.email.length <= 150)
-          .map((a) => option(a.status === 'COMPLETE' ? a.email : `${a.email} (${a.status})`, a.email));
+          // The state first: a long address is cut at Slack's 75 characters.
+          .map((a) => option(a.status === 'COMPLETE' ? a.email : `(${a.status}) ${a.email}`, a.email));
         const typed = SERVICE_ACCOUNT.test(query) && !accounts.some((a) => a.email === query) ? [option(`${query} (not set up)`, query)] : [];
         return [...listed, ...typed];
       },
