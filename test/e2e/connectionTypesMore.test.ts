@@ -9,6 +9,12 @@ import { cardFor, openModal, startStack, submitCreateForm, threadTexts, WORLD, t
 
 const OTHER_PROJECT = 'aaaaaaaaaaaaaaaaaaaaaaaa';
 
+function gate(): { open: () => void; opened: Promise<void> } {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { open, opened };
+}
+
 let stack: Stack;
 beforeEach(async () => {
   stack = await startStack();
@@ -99,6 +105,19 @@ describe('Cluster connections', () => {
     await createdAfterApproval('shared-cdc');
     const body = stack.world.atlas.calls.find((c) => c.operation === 'createConnection')!.body;
     expect(body).toEqual({ name: 'shared-cdc', type: 'Cluster', clusterName: 'shared', clusterGroupId: OTHER_PROJECT, dbRoleToExecute: { role: 'read', type: 'BUILT_IN' } });
+  });
+
+  it('does not hold the form when Atlas is slower than the ack budget: the cluster check is left out', async () => {
+    const { atlas, slack } = stack.world;
+    const held = gate();
+    atlas.injectFault({ method: 'GET', path: '/clusters', status: 200, until: held.opened });
+    try {
+      expect(await submitCreateForm(stack, 'cluster', cluster({ name: 'slow-atlas' }))).toBeUndefined();
+      await slack.waitFor(() => cardFor(stack, 'slow-atlas') !== undefined);
+      expect(atlas.calls.some((c) => c.path.endsWith('/clusters') && c.status === 0)).toBe(true);
+    } finally {
+      held.open();
+    }
   });
 
   it('refuses a cluster that was paused after the picker showed it', async () => {
@@ -202,6 +221,18 @@ describe("Atlas's type names and the type picker", () => {
     const picker = (view.blocks as Array<{ block_id?: string; element?: { options?: Array<{ value: string }> } }>).find((b) => b.block_id === 'connection_type')!;
     expect(picker.element!.options!.map((o) => o.value)).toEqual(CONNECTION_TYPES.map((t) => t.id));
     expect(picker.element!.options!.map((o) => o.value)).toEqual(expect.arrayContaining(['cluster', 'sample', 'azureblob', 'pubsub', 'https', 's3', 'kafka', 'privatelink']));
+  });
+});
+
+describe('delete', () => {
+  it('deletes a Cluster connection after an owner approves', async () => {
+    const list = stack.world.atlas.connections(WORLD.projectId, WORLD.instance);
+    list.push({ name: 'old-cdc', type: 'Cluster', clusterName: WORLD.cluster, dbRoleToExecute: { role: 'read', type: 'BUILT_IN' }, state: 'READY' });
+    await command('delete old-cdc');
+    await stack.world.slack.waitFor(() => cardFor(stack, 'old-cdc') !== undefined);
+    expect(JSON.stringify(cardFor(stack, 'old-cdc')!.blocks)).toContain('Cluster0');
+    await approveAndWait('old-cdc');
+    expect(stack.world.atlas.connections(WORLD.projectId, WORLD.instance).map((c) => c.name)).not.toContain('old-cdc');
   });
 });
 

@@ -135,3 +135,27 @@ describe.each(Object.keys(formValues))('the %s form', (id) => {
     if (id !== 'sample') expect(outcomes.checkedOut).toBeGreaterThan(20);
   });
 });
+
+describe('list and show of the new types', () => {
+  it('escape whatever Atlas returns before it enters mrkdwn', () => {
+    fc.assert(
+      fc.property(hostile, (evil) => {
+        const connections = [
+          { name: evil, type: 'Cluster', clusterName: evil, clusterGroupId: evil, dbRoleToExecute: { role: evil, type: evil } },
+          { name: evil, type: 'Cluster', clusterName: evil, dbRoleToExecute: { role: evil, type: 'CUSTOM' } },
+          { name: evil, type: 'Sample' },
+          { name: evil, type: 'AzureBlobStorage', azure: { servicePrincipalId: evil, storageAccountName: evil } },
+          { name: evil, type: 'GCPPubSub', gcp: { serviceAccountId: evil } },
+        ];
+        for (const id of Object.keys(formValues)) {
+          for (const c of connections) {
+            const text = JSON.stringify(connectionType(id)!.describe(c));
+            expect(text).not.toMatch(/[<>]/);
+            expect(text.replace(/&(amp|lt|gt);/g, '')).not.toContain('&');
+          }
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
