@@ -116,6 +116,7 @@ describe('bodies of the new types', () => {
       [{ name: 'c2', type: 'Cluster', clusterName: 'Cluster0', dbRoleToExecute: { role: 'read', type: 'ROOT' } }, /dbRoleToExecute.type/],
       [{ name: 'c3', type: 'Cluster', clusterName: 'Cluster0', database: 'x' }, /database/],
       [{ name: 's1', type: 'Sample', url: 'https://x.example' }, /url/],
+      [{ name: 'sample_stream_lunar', type: 'Sample' }, /name.*not a sample data set/],
       [{ name: 'a1', type: 'AzureBlobStorage', azure: { servicePrincipalId: '11111111-2222-4333-8444-555555555555', storageAccountName: 'x123' } }, /azure.servicePrincipalId/],
       [{ name: 'a2', type: 'AzureBlobStorage', azure: { servicePrincipalId: WORLD.azurePrincipal, storageAccountName: 'Not_Valid' } }, /azure.storageAccountName/],
       [{ name: 'g1', type: 'GCPPubSub', gcp: { serviceAccountId: 'mongodb-atlas-0000000000000000@p-0123456789abcdef01234567.iam.gserviceaccount.com' } }, /not provisioned yet \(IN_PROGRESS\)/],

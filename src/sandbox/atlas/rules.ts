@@ -28,6 +28,9 @@ const HOST_PORT = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-
 const PEM_CERTIFICATE = /^\s*-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*$/;
 const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
+/** Sample data sets Atlas offers (its spec's StreamsSampleConnections names `sample_stream_solar`). */
+export const SAMPLE_DATA_SETS: readonly string[] = ['sample_stream_solar'];
+
 export const KAFKA_PROTOCOLS = ['SASL_PLAINTEXT', 'SASL_SSL', 'SSL'] as const;
 export const KAFKA_MECHANISMS = ['PLAIN', 'SCRAM-256', 'SCRAM-512', 'OAUTHBEARER'] as const;
 
@@ -55,6 +58,9 @@ export function connectionRuleProblem(body: Record<string, unknown>, facts: Proj
       return s3Problem(body, facts);
     case 'Kafka':
       return kafkaProblem(body, facts);
+    case 'Sample':
+      // The name picks the data set (README), so it must be one Atlas has.
+      return SAMPLE_DATA_SETS.includes(String(body.name)) ? undefined : problem('name', `is not a sample data set (${SAMPLE_DATA_SETS.join(', ')})`);
     case 'Cluster':
       return typeof body.clusterName === 'string' && body.clusterName !== '' ? undefined : problem('clusterName', 'is required');
     case 'AzureBlobStorage':
