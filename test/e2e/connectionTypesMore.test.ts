@@ -203,17 +203,19 @@ describe('Pub/Sub connections', () => {
 
 describe("Atlas's type names and the type picker", () => {
   it.each([
-    ['Cluster', 'cluster_name'],
-    ['CLUSTER', 'cluster_name'],
-    ['Sample', 'sample_dataset'],
-    ['AzureBlobStorage', 'azure_principal'],
-    ['gcppubsub', 'gcp_account'],
-    ['Https', 'https_url'],
-    ['S3', 's3_role'],
-    ['Kafka', 'kafka_bootstrap'],
-  ])('/spconn create %s opens that form', async (word, block) => {
+    ['Cluster', 'cluster_name', 'New Atlas cluster'],
+    ['CLUSTER', 'cluster_name', 'New Atlas cluster'],
+    ['Sample', 'sample_dataset', 'New Sample data'],
+    ['AzureBlobStorage', 'azure_principal', 'New Azure Blob Storage'],
+    ['gcppubsub', 'gcp_account', 'New Google Pub/Sub'],
+    ['Https', 'https_url', 'New HTTPS connection'],
+    ['S3', 's3_role', 'New S3 connection'],
+    ['Kafka', 'kafka_bootstrap', 'New Kafka connection'],
+  ])('/spconn create %s opens that form', async (word, block, title) => {
     const view = await openModal(stack, `create ${word}`);
     expect(JSON.stringify(view.blocks)).toContain(`"block_id":"${block}"`);
+    // Slack's limit is 24 characters: a title that fits, not one cut mid-word.
+    expect((view.title as { text: string }).text).toBe(title);
   });
 
   it('lists every type in the picker', async () => {
