@@ -24,6 +24,7 @@ import { SlackDeliveries } from './slack/delivery.js';
 import { slackTransport } from './slack/transport.js';
 import { SlackViews } from './slack/views.js';
 import type { Sealer } from './secrets/sealing.js';
+import { sharedAtlasTokens } from './store/atlasTokens.js';
 import type { RequestStore } from './store/requestStore.js';
 
 export interface SpconnDeps {
@@ -90,7 +91,7 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
 
   const metrics = deps.metrics ?? new Metrics({ store: deps.store });
   const secrets = new SecretCache(deps.secretsManager, { ttlMs: config.secrets.cacheTtl, timeoutMs: config.secrets.readTimeout, logger, metrics });
-  const atlas = new AtlasClients({ config, secrets, logger, metrics });
+  const atlas = new AtlasClients({ config, secrets, logger, metrics, sharedTokens: sharedAtlasTokens(deps.store, deps.sealer) });
   const requests = new RequestCore({
     config,
     store: deps.store,

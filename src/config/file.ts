@@ -15,6 +15,8 @@ export const targetSchema = z
     projectId: z.string().regex(/^[a-f0-9]{24}$/, 'an Atlas project (group) ID: 24 hex characters'),
     instance: z.string().min(1).max(64),
     apiKeySecret: secretRef.optional(),
+    /** A service account `{"clientId", "clientSecret"}` instead of an API key (see atlasAuthOf for precedence). */
+    serviceAccountSecret: secretRef.optional(),
     owners: z.array(slackUserId).default([]),
     ownerGroup: z.string().regex(/^S[A-Z0-9]{2,}$/, 'a Slack user group ID such as S0123ABCDE').optional(),
     channels: z.array(slackChannelId).optional(),
@@ -33,6 +35,7 @@ export const configSchema = z
       .object({
         baseUrl: z.url({ protocol: /^https?$/ }).default('https://cloud.mongodb.com'),
         apiKeySecret: secretRef.optional(),
+        serviceAccountSecret: secretRef.optional(),
         requestTimeout: durationSchema.default(30_000),
         /** At most `calls` Atlas calls per project in any `per`, across all work of this process. */
         pacing: z
@@ -83,24 +86,53 @@ export const configSchema = z
         ctx.addIssue({ code: 'custom', path: ['targets', i, 'name'], message: `duplicate target name "${target.name}"` });
       }
       seen.add(target.name);
-      if (!target.apiKeySecret && !config.atlas.apiKeySecret) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['targets', i, 'apiKeySecret'],
-          message: 'no apiKeySecret here and no default atlas.apiKeySecret',
-        });
-      }
+      const problem = atlasAuthProblem(config.atlas, target);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['targets', i, problem.key], message: problem.message });
     });
   });
 
 export type Config = z.infer<typeof configSchema>;
 export type Target = Config['targets'][number];
 
+/** How a target authenticates to Atlas: Digest with an API key, or a service account's OAuth token. */
+export type AtlasAuthRef = { kind: 'apiKey'; secretId: string } | { kind: 'serviceAccount'; secretId: string };
+
+type AuthKeys = { apiKeySecret?: string | undefined; serviceAccountSecret?: string | undefined };
+
+/**
+ * Precedence: a target that names a credential of its own (either kind) uses it and ignores both
+ * defaults; a target that names none inherits the one default that is set. A target naming both,
+ * or inheriting from defaults that set both, or finding none at all, is a config error naming it.
+ */
+function resolveAtlasAuth(defaults: AuthKeys, target: AuthKeys & { name: string }): AtlasAuthRef | { key: string; message: string } {
+  const own = target.apiKeySecret !== undefined || target.serviceAccountSecret !== undefined;
+  const from = own ? target : defaults;
+  const where = own ? `target "${target.name}"` : `target "${target.name}" (inheriting atlas.apiKeySecret and atlas.serviceAccountSecret)`;
+  if (from.apiKeySecret !== undefined && from.serviceAccountSecret !== undefined) {
+    return { key: 'serviceAccountSecret', message: `${where} has both an apiKeySecret and a serviceAccountSecret; a target uses exactly one of them` };
+  }
+  if (from.apiKeySecret !== undefined) return { kind: 'apiKey', secretId: from.apiKeySecret };
+  if (from.serviceAccountSecret !== undefined) return { kind: 'serviceAccount', secretId: from.serviceAccountSecret };
+  return { key: 'apiKeySecret', message: `target "${target.name}" has no apiKeySecret or serviceAccountSecret, and there is no default atlas.apiKeySecret or atlas.serviceAccountSecret` };
+}
+
+function atlasAuthProblem(defaults: AuthKeys, target: AuthKeys & { name: string }): { key: string; message: string } | undefined {
+  const resolved = resolveAtlasAuth(defaults, target);
+  return 'kind' in resolved ? undefined : resolved;
+}
+
+/** The credential a target uses (see resolveAtlasAuth for the precedence). */
+export function atlasAuthOf(config: Config, target: Target): AtlasAuthRef {
+  const resolved = resolveAtlasAuth(config.atlas, target);
+  if (!('kind' in resolved)) throw new Error(`${resolved.message} (config validation should have caught this)`);
+  return resolved;
+}
+
 /** The API key secret a target uses: its own, else the default. */
 export function apiKeySecretOf(config: Config, target: Target): string {
-  const ref = target.apiKeySecret ?? config.atlas.apiKeySecret;
-  if (!ref) throw new Error(`target ${target.name} has no apiKeySecret (config validation should have caught this)`);
-  return ref;
+  const auth = atlasAuthOf(config, target);
+  if (auth.kind !== 'apiKey') throw new Error(`target ${target.name} uses a service account, not an API key`);
+  return auth.secretId;
 }
 
 export function formatIssues(error: z.ZodError): string {

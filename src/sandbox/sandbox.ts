@@ -14,7 +14,7 @@ import { startPlayground } from './playground/server.js';
 import { startWorld, WORLD, type World } from './world.js';
 
 export interface SandboxOptions {
-  env: Pick<Env, 'PORT'> & { SPCONN_PLAYGROUND_PORT?: number };
+  env: Pick<Env, 'PORT'> & { SPCONN_PLAYGROUND_PORT?: number; SPCONN_SANDBOX_AUTH?: 'apiKey' | 'serviceAccount' | undefined };
   logger: Logger;
   /** Print the banner with the addresses (default true). */
   banner?: boolean;
@@ -32,6 +32,8 @@ export interface Sandbox {
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const { env, logger } = options;
   const world = await startWorld({
+    // SPCONN_SANDBOX_AUTH=serviceAccount: the target uses the seeded service account's bearer token.
+    ...(env.SPCONN_SANDBOX_AUTH ? { auth: env.SPCONN_SANDBOX_AUTH } : {}),
     // Private Links wait for the playground's "make ready" or "fail", as a real one waits for Confluent and AWS.
     atlas: { privateLinkAutoReadyAfterPolls: -1 },
     configPatch: (raw) => {

@@ -86,6 +86,19 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
       await sql`update requests set notified_at = updated_at where state in ('rejected', 'expired', 'cancelled') and notified_at is null`.execute(db);
     },
   },
+  // A service account's OAuth token, sealed, shared by every replica (src/store/atlasTokens.ts):
+  // one token per service account, not one per replica. `account` is a keyed digest, not the client ID.
+  '0007e_atlas_tokens': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('atlas_tokens')
+        .addColumn('account', 'text', (c) => c.primaryKey())
+        .addColumn('sealed_token', 'text', (c) => c.notNull())
+        .addColumn('minted_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 });
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

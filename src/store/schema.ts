@@ -70,8 +70,18 @@ export interface WorkflowsTable {
   lease_until: string | null;
 }
 
+/** A service account's current OAuth token, sealed (PostgreSQL: shared by the replicas). */
+export interface AtlasTokensTable {
+  /** Keyed digest of the Atlas origin and the client ID. */
+  account: string;
+  sealed_token: string;
+  minted_at: string;
+  expires_at: string;
+}
+
 export interface Database {
   requests: RequestsTable;
   request_events: RequestEventsTable;
   workflows: WorkflowsTable;
+  atlas_tokens: AtlasTokensTable;
 }
