@@ -38,6 +38,8 @@ export interface HomeRequest {
   summary: RequestSummary;
   /** The card's permalink, when Slack gave one. */
   permalink?: string;
+  /** A quorum's progress: who approved so far, of how many needed (shown when more than one). */
+  approvals?: { by: readonly string[]; required: number };
 }
 
 export interface HomeStep extends HomeRequest {
@@ -81,6 +83,9 @@ function cardLink(r: HomeRequest): string {
   return r.permalink && /^https:\/\/[^\s|<>]+$/.test(r.permalink) ? `<${r.permalink}|Open the card>` : `card in <#${r.row.channel_id}>`;
 }
 
+const quorum = (r: HomeRequest) =>
+  r.approvals ? ` · ${r.approvals.by.length} of ${r.approvals.required} approvals${r.approvals.by.length ? ` (${r.approvals.by.map((u) => `<@${u}>`).join(', ')})` : ''}` : '';
+
 const date = (iso: string) => `<!date^${Math.floor(Date.parse(iso) / 1000)}^{date_short_pretty} {time}|${iso}>`;
 
 const section = (text: string, accessory?: Record<string, unknown>): AnyBlock => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) }, ...(accessory ? { accessory } : {}) }) as AnyBlock;
@@ -97,7 +102,7 @@ export function homeView(page: HomePage): HomeView {
   if (awaiting.length === 0) blocks.push(context('Nothing waits for your approval.'));
   for (const r of awaiting) {
     blocks.push(
-      section(`*${what(r)}*\nAsked by <@${r.row.requester_id}> · expires ${date(r.row.expires_at)} · digest \`${shortDigest(r.row.digest)}\` · ${cardLink(r)}`),
+      section(`*${what(r)}*\nAsked by <@${r.row.requester_id}> · expires ${date(r.row.expires_at)} · digest \`${shortDigest(r.row.digest)}\`${quorum(r)} · ${cardLink(r)}`),
       {
         type: 'actions',
         block_id: `home_decide_${r.row.id}`,

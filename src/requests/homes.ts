@@ -12,7 +12,7 @@ import { targetNamed } from '../management/targets.js';
 import { HOME_LIMITS, homeView, type HomePage, type HomeRequest, type HomeStep } from '../modals/home.js';
 import type { RequestRow, RequestStore } from '../store/requestStore.js';
 import type { RequestCards } from './cards.js';
-import { checkDecision, shortDigest } from './lifecycle.js';
+import { checkDecision, escalationStartsAt, shortDigest } from './lifecycle.js';
 import { requestSummarySchema } from './model.js';
 import type { RequestNotifier } from './notifier.js';
 import type { OwnerDirectory } from './owners.js';
@@ -64,12 +64,12 @@ export class HomeTabs {
     this.refresh([userId], { now: true });
   }
 
-  /** A request changed: the Homes of its requester and of its target's owners follow. */
+  /** A request changed: the Homes of its requester, its target's owners and its escalation follow. */
   requestChanged(row: Pick<RequestRow, 'requester_id' | 'target_name'>): void {
     this.deps.work.spawn('home refresh', async () => {
       const target = targetNamed(this.deps.config, row.target_name);
-      const owners = target ? await this.deps.owners.members(target) : [];
-      this.refresh([row.requester_id, ...owners]);
+      const [owners, escalation] = target ? await Promise.all([this.deps.owners.members(target), this.deps.owners.escalationMembers(target)]) : [[], []];
+      this.refresh([row.requester_id, ...owners, ...escalation]);
     });
   }
 
@@ -125,8 +125,11 @@ export class HomeTabs {
       store.endedRequestsOf(userId, HOME_LIMITS.ended),
       store.runningWithWorkflow(SCAN_LIMIT),
     ]);
-    const awaiting: RequestRow[] = [];
-    for (const row of pending) if (await this.mayApprove(row, userId)) awaiting.push(row);
+    const awaiting: Array<{ row: RequestRow; approvals: { by: string[]; required: number } }> = [];
+    for (const row of pending) {
+      const approvals = await this.mayApprove(row, userId);
+      if (approvals) awaiting.push({ row, approvals });
+    }
     const steps: HomeStep[] = [];
     let stepsTotal = 0;
     for (const row of running) {
@@ -140,25 +143,41 @@ export class HomeTabs {
     return {
       userId,
       ...(notice ? { notice } : {}),
-      awaiting: { items: await this.entries(awaiting.slice(0, HOME_LIMITS.awaiting)), total: awaiting.length },
+      awaiting: {
+        items: await Promise.all(
+          awaiting.slice(0, HOME_LIMITS.awaiting).map(async (a) => ({ ...(await this.entry(a.row)), ...(a.approvals.required > 1 ? { approvals: a.approvals } : {}) })),
+        ),
+        total: awaiting.length,
+      },
       own: { open: await this.entries(open.slice(0, HOME_LIMITS.open)), openTotal: open.length, ended: await this.entries(ended) },
       steps: { items: steps, total: stepsTotal },
     };
   }
 
-  /** The card's own rule for an Approve click carrying the digest the Home shows. */
-  private async mayApprove(row: RequestRow, userId: string): Promise<boolean> {
-    const target = targetNamed(this.deps.config, row.target_name);
+  /**
+   * The card's own rule for an Approve click carrying the digest the Home shows, with what
+   * `RequestDecisions` passes it: the quorum so far (as the card shows it) and the escalation.
+   */
+  private async mayApprove(row: RequestRow, userId: string): Promise<{ by: string[]; required: number } | undefined> {
+    const { config, owners } = this.deps;
+    const target = targetNamed(config, row.target_name);
+    const actorIsOwner = target !== undefined && (await owners.isOwner(target, userId));
+    const escalatesAt = target ? escalationStartsAt(row.created_at, config.approvals.escalateAfter, target.escalateTo !== undefined) : undefined;
+    const approvals = await this.deps.cards.approvals(row);
     const check = checkDecision({
       verb: 'approve',
       request: { state: row.state, requesterId: row.requester_id, expiresAt: row.expires_at, digest: row.digest },
       actorId: userId,
       target,
-      actorIsOwner: target !== undefined && (await this.deps.owners.isOwner(target, userId)),
+      actorIsOwner,
       shownDigest: shortDigest(row.digest),
       now: this.deps.now(),
+      actorIsEscalation: target !== undefined && !actorIsOwner && (await owners.isEscalation(target, userId)),
+      ...(escalatesAt ? { escalatesAt } : {}),
+      approvalsRequired: approvals.required,
+      approvedBy: approvals.by,
     });
-    return check.ok;
+    return check.ok ? approvals : undefined;
   }
 
   /** The requester or an owner: who may press a setup's Done (as `PrivateLinkSetups.personActed` checks). */

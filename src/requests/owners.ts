@@ -28,6 +28,23 @@ export class OwnerDirectory {
     return [...new Set([...target.owners, ...group])];
   }
 
+  /** Whether `userId` is on the target's `escalateTo`: listed, or a member of a listed user group. */
+  async isEscalation(target: Target, userId: string): Promise<boolean> {
+    const ids = target.escalateTo ?? [];
+    if (ids.includes(userId)) return true;
+    for (const id of ids.filter((i) => i.startsWith('S'))) {
+      if ((await this.groupMembers(id)).has(userId)) return true;
+    }
+    return false;
+  }
+
+  /** Everyone on the target's `escalateTo`: listed users and the members of listed user groups. */
+  async escalationMembers(target: Target): Promise<string[]> {
+    const ids = target.escalateTo ?? [];
+    const groups = await Promise.all(ids.filter((i) => i.startsWith('S')).map((g) => this.groupMembers(g)));
+    return [...new Set([...ids.filter((i) => !i.startsWith('S')), ...groups.flatMap((g) => [...g])])];
+  }
+
   private groupMembers(groupId: string): Promise<Set<string>> {
     const now = Date.now();
     const cached = this.groups.get(groupId);

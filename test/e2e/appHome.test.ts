@@ -263,6 +263,27 @@ describe('approving from Home and from the card at the same moment', () => {
   });
 });
 
+describe('a quorum on Home', () => {
+  it('shows "1 of 2 approvals" to the owner still to approve, and nothing more to the one who did', async () => {
+    await stack.stop();
+    stack = await startStack({ configPatch: (raw) => void ((raw.targets as Array<Record<string, unknown>>)[0]!.approvalsRequired = 2) });
+    const { slack, atlas } = stack.world;
+    const card = await createHttpsRequest(stack, { name: 'two-keys', url: 'https://api.example.com/q' });
+    const id = await requestId('two-keys');
+    await openHome(WORLD.owner2, /two-keys/);
+    expect(homeText(WORLD.owner2)).toContain('0 of 2 approvals');
+    await stack.driver.clickButton(card, 'request_approve', { user: WORLD.owner });
+    // The partial approval refreshed the card, and with it both owners' Homes.
+    await slack.waitFor(() => /1 of 2 approvals \(<@U0OWNER001>\)/.test(homeText(WORLD.owner2)));
+    await slack.waitFor(() => homeText(WORLD.owner).includes('Nothing waits for your approval'));
+    const home = await openHome(WORLD.owner2, /1 of 2 approvals/);
+    await stack.driver.clickHomeButton(home, `request_approve~${id}`, { user: WORLD.owner2 });
+    await slack.waitFor(() => threadTexts(stack, card).some((t) => /is created in/.test(t)));
+    expect(atlas.count('createConnection')).toBe(1);
+    await slack.waitFor(() => homeText(WORLD.owner2).includes('Nothing waits for your approval'));
+  });
+});
+
 describe('confirmations', () => {
   it('asks before approving a delete and before cancelling, on the card and on Home', async () => {
     const { slack } = stack.world;
