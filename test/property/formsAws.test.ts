@@ -1,9 +1,11 @@
-// Property tests of the AWS Lambda, Kinesis and Schema Registry forms, with Atlas's official
+// Property tests of the AWS Lambda, Kinesis and Schema Registry forms and Kafka's OIDC and mTLS, with Atlas's official
 // schema (and the emulator's rules) as the oracle: any input ends in precise errors on the type's
 // own blocks, or in a body the schema accepts, whose secrets the card never shows.
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { connectionType } from '../../src/connections/index.js';
+import { KAFKA_ACTIONS, KAFKA_BLOCKS, KAFKA_MECHANISMS, KAFKA_PROTOCOLS, SECURITY_PROTOCOLS } from '../../src/connections/kafka.js';
 import { KINESIS_ACTIONS, KINESIS_BLOCKS, KINESIS_NETWORKING } from '../../src/connections/kinesis.js';
 import { LAMBDA_ACTIONS, LAMBDA_BLOCKS, LAMBDA_NETWORKING } from '../../src/connections/lambda.js';
 import { NETWORK_ACTIONS } from '../../src/connections/networking.js';
@@ -69,7 +71,60 @@ const validRegistry = fc.record({
   password: secretish as fc.Arbitrary<string | null>,
 }).map((v) => (v.auth === 'SASL_INHERIT' ? { ...v, username: null, password: null } : v));
 
+// Real keys (PKCS#8, plain and encrypted) and a certificate-shaped PEM: the form checks PEM framing.
+const ecKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString().trim();
+const encryptedKey = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  .privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'key-pass-123' })
+  .toString()
+  .trim();
+const certificate = `-----BEGIN CERTIFICATE-----\n${randomBytes(700).toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE-----`;
+const validServers = fc
+  .array(fc.tuple(fc.domain(), fc.integer({ min: 1, max: 65535 })), { minLength: 1, maxLength: 3 })
+  .map((xs) => xs.map(([h, p]) => `${h}:${p}`).join(','));
+type KafkaFields = Partial<Record<keyof typeof KAFKA_BLOCKS, string | null>>;
+const validOidc: fc.Arbitrary<KafkaFields> = fc.record({
+  bootstrap: validServers,
+  protocol: fc.constantFrom(...SECURITY_PROTOCOLS),
+  mechanism: fc.constant('OAUTHBEARER'),
+  tokenEndpoint: fc.webUrl({ validSchemes: ['https'] }),
+  clientId: token,
+  clientSecret: secretish,
+  scope: fc.option(token, { nil: null }),
+  extensions: fc.option(fc.constantFrom('logicalCluster=lkc-abc12', 'logicalCluster=lkc-abc12,identityPoolId=pool-x1'), { nil: null }),
+});
+const validMtls: fc.Arbitrary<KafkaFields> = fc.record({
+  bootstrap: validServers,
+  protocol: fc.constant('SSL'),
+  mechanism: fc.constantFrom(...KAFKA_MECHANISMS),
+  clientCertificate: fc.constant(certificate),
+  clientKey: fc.constantFrom(ecKey, encryptedKey),
+}).map((v) => ({ ...v, keyPassword: v.clientKey === encryptedKey ? 'key-pass-123' : null }));
+const anyKafka: fc.Arbitrary<KafkaFields> = fc.record({
+  bootstrap: fc.oneof(maybe, validServers),
+  protocol: fc.oneof(fc.constantFrom(...KAFKA_PROTOCOLS), hostile),
+  mechanism: fc.oneof(fc.constantFrom(...KAFKA_MECHANISMS), hostile),
+  username: maybe,
+  password: maybe,
+  tokenEndpoint: fc.oneof(maybe, fc.webUrl()),
+  clientId: fc.oneof(maybe, token),
+  clientSecret: fc.oneof(maybe, secretish),
+  scope: maybe,
+  extensions: maybe,
+  clientCertificate: fc.oneof(maybe, fc.constant(certificate)),
+  clientKey: fc.oneof(maybe, fc.constantFrom(ecKey, encryptedKey)),
+  keyPassword: maybe,
+  certificate: maybe,
+});
+
 const formValues: Record<string, fc.Arbitrary<ViewStateValues>> = {
+  kafka: fc.oneof(anyKafka, validOidc, validMtls).map((v) =>
+    Object.fromEntries(
+      (Object.keys(KAFKA_BLOCKS) as Array<keyof typeof KAFKA_BLOCKS>).map((k) => [
+        KAFKA_BLOCKS[k],
+        { [KAFKA_ACTIONS[k]]: k === 'protocol' || k === 'mechanism' ? select(v[k] ?? null) : text(v[k] ?? null) },
+      ]),
+    ),
+  ),
   lambda: awsForm(LAMBDA_BLOCKS, LAMBDA_ACTIONS, LAMBDA_NETWORKING),
   kinesis: awsForm(KINESIS_BLOCKS, KINESIS_ACTIONS, KINESIS_NETWORKING),
   schemaregistry: fc
@@ -84,6 +139,12 @@ const formValues: Record<string, fc.Arbitrary<ViewStateValues>> = {
       [SR_BLOCKS.password]: { [SR_ACTIONS.password]: text(v.password) },
     })),
 };
+
+/** Values of the attributes Atlas's schemas mark write-only in these bodies. */
+function writeOnlyValues(body: Record<string, unknown>): string[] {
+  const auth = (body.authentication ?? body.schemaRegistryAuthentication ?? {}) as Record<string, unknown>;
+  return ['password', 'clientSecret', 'sslKey', 'sslKeyPassword'].map((k) => auth[k]).filter((v): v is string => typeof v === 'string');
+}
 
 const facts = { authorisedRoleArns: AUTHORISED, knownRoleArns: AUTHORISED, privateLinkIds: new Set([LINK_ID]) };
 
@@ -112,6 +173,8 @@ describe.each(Object.keys(formValues))('the %s form', (id) => {
         for (const secret of type.secretValues(result.value)) {
           if (secret.length >= 12) expect(JSON.stringify(type.summary(result.value))).not.toContain(secret);
         }
+        // Every write-only attribute of the body is declared a secret, so it is masked and sealed.
+        for (const value of writeOnlyValues(body)) expect(type.secretValues(result.value)).toContain(value);
       }),
       { numRuns: 1500 },
     );
