@@ -130,6 +130,33 @@ describe('AWS Kinesis Data Streams connections', () => {
   });
 });
 
+describe('Lambda and Kinesis over an existing Private Link', () => {
+  it('sends the link in the networking attribute each type uses, and says the connection is PENDING rather than ready', async () => {
+    const link = '65f0c0ffee0123456789abcd';
+    stack.world.atlas.privateLinks(WORLD.projectId).push({ _id: link, provider: 'AWS', region: 'us-east-1', state: 'DONE' });
+    const privately = (type: 'lambda' | 'kinesis', name: string) => ({
+      ...named(name),
+      [`${type}_role`]: { [`${type}_role_arn`]: state.external(ROLE) },
+      [`${type}_network_access`]: { network_access: state.select('PRIVATE_LINK') },
+      [`${type}_private_link`]: { private_link_id: state.text(link) },
+    });
+    const notHex = (await submitCreateForm(stack, 'kinesis', { ...privately('kinesis', 'k'), kinesis_private_link: { private_link_id: state.text('not-an-id') } })) as Errors;
+    expect(notHex.errors.kinesis_private_link).toMatch(/24 lower-case hex digits/);
+
+    expect(await submitCreateForm(stack, 'lambda', privately('lambda', 'fn-private'))).toBeUndefined();
+    expect(JSON.stringify((await cardOf('fn-private')).blocks)).toContain(`Private Link \`${link}\``);
+    // Private networking starts PENDING in Atlas: the thread says so rather than calling it ready.
+    expect(await approveAndWait('fn-private')).toContain('its state is PENDING');
+    expect(sentBody('fn-private')).toEqual({ name: 'fn-private', type: 'AWSLambda', aws: { roleArn: ROLE }, publicPrivateNetworking: { access: { type: 'PRIVATE_LINK', connectionId: link } } });
+    expect(stored('fn-private')?.state).toBe('PENDING');
+
+    expect(await submitCreateForm(stack, 'kinesis', privately('kinesis', 'stream-private'))).toBeUndefined();
+    expect(await approveAndWait('stream-private')).toContain('its state is PENDING');
+    expect(sentBody('stream-private')).toEqual({ name: 'stream-private', type: 'AWSKinesisDataStreams', aws: { roleArn: ROLE }, networking: { access: { type: 'PRIVATE_LINK', connectionId: link } } });
+    expect(await ephemeralOf('show fn-private')).toContain('Private Link `' + link + '`');
+  });
+});
+
 describe('Schema Registry connections', () => {
   const canary = 'CANARY-registry-pw-7731';
   const registry = (o: { name?: string; urls?: string; auth?: string; username?: string | null; password?: string | null }) => ({
@@ -165,6 +192,17 @@ describe('Schema Registry connections', () => {
     expect(shown).toContain('USER_INFO');
     expect(await ephemeralOf('list')).toContain('Registry URLs');
     await expectNowhere(canary);
+
+    // Delete goes through the same approval, and the card describes what goes, masked.
+    const before = stack.world.slack.messages.length;
+    await stack.driver.command('delete registry', { user: WORLD.requester, channel: WORLD.channel, triggerId: stack.world.slack.issueTriggerId() });
+    await stack.world.slack.waitFor(() => stack.world.slack.messages.slice(before).some((m) => !m.threadTs && m.text.startsWith('Delete Schema Registry connection registry')));
+    const m = stack.world.slack.messages.slice(before).find((msg) => !msg.threadTs && msg.text.startsWith('Delete Schema Registry connection registry'))!;
+    const deleteCard = { channel: m.channel, ts: m.ts, text: m.text, blocks: m.blocks as unknown[] };
+    expect(JSON.stringify(deleteCard.blocks)).toContain('https://sr-2.example.com:8081');
+    await stack.driver.clickButton(deleteCard, 'request_approve', { user: WORLD.owner });
+    await stack.world.slack.waitFor(() => threadTexts(stack, deleteCard).some((t) => t.includes('is deleted')));
+    expect(stored('registry')).toBeUndefined();
   });
 
   it('sends SASL_INHERIT with no credentials, and refuses credentials typed with it', async () => {

@@ -186,9 +186,9 @@ function networkingProblem(
   return undefined;
 }
 
-/** The networking access type of a connection body (`PUBLIC` when not given). */
+/** The networking access type of a connection body (`PUBLIC` when not given); Lambda, Azure and GCP say `publicPrivateNetworking`. */
 export function accessType(connection: Record<string, unknown>): string {
-  const networking = isRecord(connection.networking) ? connection.networking : undefined;
+  const networking = isRecord(connection.networking) ? connection.networking : isRecord(connection.publicPrivateNetworking) ? connection.publicPrivateNetworking : undefined;
   const access = isRecord(networking?.access) ? networking.access : undefined;
   return typeof access?.type === 'string' ? access.type : 'PUBLIC';
 }
