@@ -191,4 +191,21 @@ describe('the oracle itself', () => {
     expect(schemaProblem('StreamsSchemaRegistryConnection', sr({ type: 'SASL_INHERIT' }, Array.from({ length: 11 }, (_, i) => `https://r${i}.example.com`)))).toMatch(/schemaRegistryUrls/);
     expect(schemaProblem('StreamsAWSLambdaConnection', { name: 'n', type: 'AWSLambda', aws: { roleArn: 'x' }, networking: { access: { type: 'PUBLIC' } } })).toMatch(/networking/);
   });
+
+  it("applies Atlas's rules beyond the schema to these types", () => {
+    const role = 'arn:aws:iam::123456789012:role/authorised';
+    const known = { authorisedRoleArns: new Set([role]), knownRoleArns: new Set([role, 'arn:aws:iam::123456789012:role/pending']), privateLinkIds: new Set([LINK_ID]) };
+    const lambda = (roleArn: string, extra = {}) => ({ name: 'n', type: 'AWSLambda', aws: { roleArn }, ...extra });
+    expect(connectionRuleProblem(lambda(role), known)).toBeUndefined();
+    expect(connectionRuleProblem(lambda('arn:aws:iam::123456789012:role/pending'), known)?.why).toMatch(/not authorized yet/);
+    expect(connectionRuleProblem({ ...lambda('arn:aws:iam::123456789012:role/other'), type: 'AWSKinesisDataStreams' }, known)?.field).toBe('aws.roleArn');
+    expect(connectionRuleProblem(lambda(role, { publicPrivateNetworking: { access: { type: 'PRIVATE_LINK', connectionId: 'ffffffffffffffffffffffff' } } }), known)?.field).toBe('publicPrivateNetworking.access.connectionId');
+    expect(connectionRuleProblem({ name: 'n', type: 'SchemaRegistry', schemaRegistryUrls: [] }, known)?.field).toBe('schemaRegistryUrls');
+    expect(connectionRuleProblem({ name: 'n', type: 'SchemaRegistry', schemaRegistryUrls: ['ftp://x.example.com'] }, known)?.field).toBe('schemaRegistryUrls');
+    const kafka = (protocol: string, authentication: Record<string, string>) => ({ name: 'n', type: 'Kafka', bootstrapServers: 'b.example.com:9092', security: { protocol }, authentication });
+    expect(connectionRuleProblem(kafka('SASL_SSL', { mechanism: 'OAUTHBEARER', tokenEndpointUrl: 'https://t.example.com', clientId: 'c', clientSecret: 's' }), known)?.field).toBe('authentication.method');
+    expect(connectionRuleProblem(kafka('SASL_SSL', { mechanism: 'OAUTHBEARER', method: 'OIDC', tokenEndpointUrl: 'https://t.example.com', clientId: 'c' }), known)?.field).toBe('authentication.clientSecret');
+    expect(connectionRuleProblem(kafka('SSL', { sslCertificate: 'c' }), known)?.field).toBe('authentication.sslKey');
+    expect(connectionRuleProblem(kafka('SSL', { sslCertificate: 'c', sslKey: 'k' }), known)).toBeUndefined();
+  });
 });
