@@ -58,11 +58,17 @@ export function createModal(type: AnyConnectionType | undefined, targets: readon
     type: 'modal',
     callback_id: CREATE_CALLBACK,
     private_metadata: JSON.stringify(meta),
-    title: plain(type ? `New ${type.label} connection`.slice(0, 24) : 'New connection'),
+    title: plain(type ? modalTitle(type.label) : 'New connection'),
     submit: plain('Request'),
     close: plain('Cancel'),
     blocks: withTypedValues(blocks, typed),
   };
+}
+
+/** Slack allows 24 characters: "New Schema Registry" rather than a title cut mid-word. */
+function modalTitle(label: string): string {
+  const full = `New ${label} connection`;
+  return full.length <= 24 ? full : `New ${label}`.slice(0, 24);
 }
 
 /** Puts what the user typed back into a rebuilt form, so switching type loses nothing. */

@@ -168,6 +168,8 @@ describe('Schema Registry connections', () => {
   });
 
   it('checks every URL and the credentials inline, masks the password, and sends exactly the USER_INFO body', async () => {
+    // A title Slack's 24 characters do not cut mid-word.
+    expect(JSON.stringify((await openModal(stack, 'create schemaregistry') as { title?: unknown }).title)).toContain('"text":"New Schema Registry"');
     const refused = (await submitCreateForm(stack, 'schemaregistry', registry({ urls: 'https://ok.example.com\nftp://files.example.com', password: '' }))) as Errors;
     expect(refused.errors.sr_urls).toBe('URL 2 must start with https:// or http://, not ftp://.');
     expect(refused.errors.sr_password).toMatch(/Enter the registry password/);
