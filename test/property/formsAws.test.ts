@@ -146,7 +146,9 @@ function writeOnlyValues(body: Record<string, unknown>): string[] {
   return ['password', 'clientSecret', 'sslKey', 'sslKeyPassword'].map((k) => auth[k]).filter((v): v is string => typeof v === 'string');
 }
 
-const facts = { authorisedRoleArns: AUTHORISED, knownRoleArns: AUTHORISED, privateLinkIds: new Set([LINK_ID]) };
+// Not typed as ProjectFacts: other branches add facts (Azure, GCP) that these types never read.
+const noCloudPrincipals = { azureServicePrincipalIds: new Set<string>(), gcpServiceAccounts: new Map<string, string>() };
+const facts = { authorisedRoleArns: AUTHORISED, knownRoleArns: AUTHORISED, privateLinkIds: new Set([LINK_ID]), ...noCloudPrincipals };
 
 describe.each(Object.keys(formValues))('the %s form', (id) => {
   const type = connectionType(id)!;
@@ -194,7 +196,7 @@ describe('the oracle itself', () => {
 
   it("applies Atlas's rules beyond the schema to these types", () => {
     const role = 'arn:aws:iam::123456789012:role/authorised';
-    const known = { authorisedRoleArns: new Set([role]), knownRoleArns: new Set([role, 'arn:aws:iam::123456789012:role/pending']), privateLinkIds: new Set([LINK_ID]) };
+    const known = { authorisedRoleArns: new Set([role]), knownRoleArns: new Set([role, 'arn:aws:iam::123456789012:role/pending']), privateLinkIds: new Set([LINK_ID]), ...noCloudPrincipals };
     const lambda = (roleArn: string, extra = {}) => ({ name: 'n', type: 'AWSLambda', aws: { roleArn }, ...extra });
     expect(connectionRuleProblem(lambda(role), known)).toBeUndefined();
     expect(connectionRuleProblem(lambda('arn:aws:iam::123456789012:role/pending'), known)?.why).toMatch(/not authorized yet/);
