@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Target } from '../config/file.js';
 import { REQUEST_ID_PATTERN } from '../logContext.js';
 import { CONNECTION_TYPES, type AnyConnectionType } from '../connections/index.js';
-import { option, plain, textInput, type AnyBlock } from './blocks.js';
+import { option, plain, textInput, truncate, type AnyBlock } from './blocks.js';
 import type { ViewStateValues } from './viewState.js';
 
 export const CREATE_CALLBACK = 'create_connection';
@@ -65,10 +65,9 @@ export function createModal(type: AnyConnectionType | undefined, targets: readon
   };
 }
 
-/** Slack allows 24 characters: "New Schema Registry" rather than a title cut mid-word. */
+/** Slack cuts modal titles at 24 characters: the longest of these that fits. */
 function modalTitle(label: string): string {
-  const full = `New ${label} connection`;
-  return full.length <= 24 ? full : `New ${label}`.slice(0, 24);
+  return [`New ${label} connection`, `New ${label}`].find((t) => t.length <= 24) ?? truncate(label, 24);
 }
 
 /** Puts what the user typed back into a rebuilt form, so switching type loses nothing. */

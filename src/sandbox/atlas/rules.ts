@@ -46,18 +46,18 @@ export function connectionIdentityProblem(body: Record<string, unknown>, knownTy
 /** Rules of the connection's type, for a body that already passed its schema. */
 export function connectionRuleProblem(body: Record<string, unknown>, facts: ProjectFacts): AttributeProblem | undefined {
   switch (body.type) {
-    case 'Https':
-      return httpsProblem(body);
-    case 'S3':
-      return s3Problem(body, facts);
-    case 'Kafka':
-      return kafkaProblem(body, facts);
     case 'AWSLambda':
       return awsRoleProblem(body, facts) ?? networkingProblem(body, facts, 'publicPrivateNetworking');
     case 'AWSKinesisDataStreams':
       return awsRoleProblem(body, facts) ?? networkingProblem(body, facts);
     case 'SchemaRegistry':
       return schemaRegistryProblem(body);
+    case 'Https':
+      return httpsProblem(body);
+    case 'S3':
+      return s3Problem(body, facts);
+    case 'Kafka':
+      return kafkaProblem(body, facts);
     default:
       return undefined;
   }
