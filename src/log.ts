@@ -19,6 +19,8 @@ const SECRET_KEYS = [
   'encryptionKey',
   'signingSecret',
   'clientSecret',
+  'accessToken',
+  'access_token',
   'sslKey',
   'sslKeyPassword',
 ];

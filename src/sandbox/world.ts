@@ -15,9 +15,12 @@ export const WORLD = {
   owner: 'U0OWNER001',
   owner2: 'U0OWNER002',
   stranger: 'U0STRANGE1',
+  /** Whom the sandbox escalates to (`escalateTo`) once a request waits past `approvals.escalateAfter`. */
+  lead: 'U0LEAD0001',
   projectId: '8358217d3abb5c76c3434648',
   instance: 'spinstance',
   apiKeySecret: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:spconn/atlas',
+  serviceAccountSecret: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:spconn/atlas-sa',
   awsAccessKeyId: 'AKIDSPCONNSANDBOX',
   s3Role: 'arn:aws:iam::123456789012:role/atlas-s3-writer',
 } as const;
@@ -26,6 +29,10 @@ export interface WorldOptions {
   /** Extra config on top of the seeded target (e.g. approvals.expireAfter). */
   configPatch?: (raw: Record<string, unknown>) => void;
   atlasPrivateKey?: string;
+  /** The service account's client secret (default random), e.g. a canary. */
+  serviceAccountSecret?: string;
+  /** How the seeded target reaches Atlas (default an API key; both are seeded in Secrets Manager). */
+  auth?: 'apiKey' | 'serviceAccount';
   /** Slack's 3 s trigger lifetime, lengthened where triggers are issued ahead (the benchmark). */
   triggerTtlMs?: number;
   /** Emulator behaviour, e.g. links that never become ready by themselves. */
@@ -42,6 +49,8 @@ export interface World {
   appToken: string;
   signingSecret: string;
   atlasKey: { publicKey: string; privateKey: string };
+  /** The seeded service account (`WORLD.serviceAccountSecret` in Secrets Manager). */
+  serviceAccount: { clientId: string; clientSecret: string };
   /** The config as written in a file (durations as text), for an app in another process. */
   rawConfig: Record<string, unknown>;
   /** Credentials the Secrets Manager emulator checks SigV4 signatures with. */
@@ -56,15 +65,17 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const signingSecret = randomBytes(16).toString('hex');
   const atlasKey = { publicKey: 'sandboxpub', privateKey: options.atlasPrivateKey ?? randomBytes(12).toString('hex') };
   const awsSecretKey = randomBytes(16).toString('hex');
+  const serviceAccount = { clientId: 'mdb_sa_id_sandbox0001', clientSecret: options.serviceAccountSecret ?? `mdb_sa_sk_${randomBytes(16).toString('hex')}` };
 
   const slack = await SlackEmulator.start({ botToken, appToken, teamId: WORLD.team, ...(options.triggerTtlMs ? { triggerTtlMs: options.triggerTtlMs } : {}) });
-  const atlas = await AtlasEmulator.start({ ...options.atlas, keys: [atlasKey] });
+  const atlas = await AtlasEmulator.start({ ...options.atlas, keys: [atlasKey], serviceAccounts: [serviceAccount] });
   const secrets = await SecretsManagerEmulator.start({ credentials: { accessKeyId: WORLD.awsAccessKeyId, secretAccessKey: awsSecretKey } });
   atlas.addProject(WORLD.projectId, { instances: [WORLD.instance], awsIamRoles: [{ iamAssumedRoleArn: WORLD.s3Role }] });
   secrets.putSecret(WORLD.apiKeySecret, JSON.stringify(atlasKey));
+  secrets.putSecret(WORLD.serviceAccountSecret, JSON.stringify(serviceAccount));
 
   const raw: Record<string, unknown> = {
-    atlas: { baseUrl: atlas.url, apiKeySecret: WORLD.apiKeySecret, requestTimeout: '5s' },
+    atlas: { baseUrl: atlas.url, ...(options.auth === 'serviceAccount' ? { serviceAccountSecret: WORLD.serviceAccountSecret } : { apiKeySecret: WORLD.apiKeySecret }), requestTimeout: '5s' },
     targets: [
       {
         name: 'sandbox',
@@ -87,6 +98,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     appToken,
     signingSecret,
     atlasKey,
+    serviceAccount,
     rawConfig: raw,
     aws: { accessKeyId: WORLD.awsAccessKeyId, secretAccessKey: awsSecretKey },
     secretsManagerClient: () =>
