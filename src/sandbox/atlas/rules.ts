@@ -47,7 +47,7 @@ export function connectionIdentityProblem(body: Record<string, unknown>, knownTy
 export function connectionRuleProblem(body: Record<string, unknown>, facts: ProjectFacts): AttributeProblem | undefined {
   switch (body.type) {
     case 'AWSLambda':
-      return awsRoleProblem(body, facts) ?? networkingProblem(body, facts, 'publicPrivateNetworking');
+      return awsRoleProblem(body, facts) ?? lambdaNetworkingProblem(body, facts);
     case 'AWSKinesisDataStreams':
       return awsRoleProblem(body, facts) ?? networkingProblem(body, facts);
     case 'SchemaRegistry':
@@ -105,6 +105,12 @@ function awsRoleProblem(body: Record<string, unknown>, facts: ProjectFacts): Att
     return problem('aws.roleArn', why);
   }
   return undefined;
+}
+
+/** Lambda names its networking `publicPrivateNetworking`; the Private Link rule is the same. */
+function lambdaNetworkingProblem(body: Record<string, unknown>, facts: ProjectFacts): AttributeProblem | undefined {
+  const found = networkingProblem({ networking: body.publicPrivateNetworking }, facts);
+  return found && { ...found, field: found.field.replace(/^networking/, 'publicPrivateNetworking') };
 }
 
 /** Registry URLs: at least one, each an absolute http(s) URL with a host (the schema caps them at ten). */
@@ -171,17 +177,13 @@ function kafkaProblem(body: Record<string, unknown>, facts: ProjectFacts): Attri
   return networkingProblem(body, facts);
 }
 
-function networkingProblem(
-  body: Record<string, unknown>,
-  facts: ProjectFacts,
-  attribute: 'networking' | 'publicPrivateNetworking' = 'networking',
-): AttributeProblem | undefined {
-  const networking = isRecord(body[attribute]) ? body[attribute] : undefined;
+function networkingProblem(body: Record<string, unknown>, facts: ProjectFacts): AttributeProblem | undefined {
+  const networking = isRecord(body.networking) ? body.networking : undefined;
   const access = isRecord(networking?.access) ? networking.access : undefined;
   if (access?.type !== 'PRIVATE_LINK') return undefined;
-  if (typeof access.connectionId !== 'string') return problem(`${attribute}.access.connectionId`, 'is required with PRIVATE_LINK');
+  if (typeof access.connectionId !== 'string') return problem('networking.access.connectionId', 'is required with PRIVATE_LINK');
   if (!facts.privateLinkIds.has(access.connectionId)) {
-    return problem(`${attribute}.access.connectionId`, `${access.connectionId} is not a Private Link connection of this project`);
+    return problem('networking.access.connectionId', `${access.connectionId} is not a Private Link connection of this project`);
   }
   return undefined;
 }
