@@ -2,6 +2,7 @@
 import { App, HTTPReceiver } from '@slack/bolt';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AuthorisedRolesCache } from './atlas/cloudProviderAccess.js';
+import { ProjectLookups } from './atlas/projectLookups.js';
 import { boltLogger } from './boltLogger.js';
 import type { Config } from './config/file.js';
 import { registerActions } from './handlers/actions/index.js';
@@ -104,7 +105,7 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
     ...(deps.now ? { now: deps.now } : {}),
   });
   const views = new SlackViews({ fetch: slackTransportFetch, botToken: deps.slack.botToken, ...(deps.slack.apiUrl ? { apiUrl: deps.slack.apiUrl } : {}) });
-  const ctx: HandlerContext = { config, requests, atlas, logger, roles: new AuthorisedRolesCache(), views };
+  const ctx: HandlerContext = { config, requests, atlas, logger, roles: new AuthorisedRolesCache(), lookups: new ProjectLookups(), views };
   // Socket Mode's deliveries start after listen(), so the receiver above may refer to this.
   const deliveries = new SlackDeliveries(metrics, logger);
   // The kind of each delivery, for the metrics, once Bolt has parsed it.

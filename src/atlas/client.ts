@@ -109,7 +109,7 @@ export class AtlasClient {
   }
 
   /** Every item of a paginated list, following Atlas's pages until a short one. */
-  async listAll<T>(call: { operation: string; path: string; version: string; item: z.ZodType<T>; itemsPerPage?: number }): Promise<T[]> {
+  async listAll<T>(call: { operation: string; path: string; version: string; item: z.ZodType<T>; itemsPerPage?: number; maxAttempts?: number }): Promise<T[]> {
     const itemsPerPage = call.itemsPerPage ?? 100;
     const page = z.looseObject({ results: z.array(call.item) });
     const all: T[] = [];
@@ -121,6 +121,7 @@ export class AtlasClient {
         method: 'GET',
         query: { itemsPerPage, pageNum },
         response: page as unknown as z.ZodType<{ results: T[] }>,
+        maxAttempts: call.maxAttempts,
       });
       all.push(...results);
       if (results.length < itemsPerPage) return all;

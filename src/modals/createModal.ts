@@ -39,14 +39,19 @@ export function createModal(type: AnyConnectionType | undefined, targets: readon
       label: plain('Connection type'),
       element: { type: 'static_select', action_id: CREATE_ACTIONS.type, options: typeOptions, ...(chosenType ? { initial_option: chosenType } : {}) },
     },
-    textInput({
-      blockId: CREATE_BLOCKS.name,
-      actionId: CREATE_ACTIONS.name,
-      label: 'Connection name',
-      hint: 'Letters, digits, "-" and "_", at most 64 characters. Pipelines refer to the connection by this name.',
-      placeholder: 'orders-api',
-      maxLength: 64,
-    }),
+    // A type named by its own fields (Sample: the data set) has no name to type.
+    ...(type?.namedBy
+      ? []
+      : [
+          textInput({
+            blockId: CREATE_BLOCKS.name,
+            actionId: CREATE_ACTIONS.name,
+            label: 'Connection name',
+            hint: 'Letters, digits, "-" and "_", at most 64 characters. Pipelines refer to the connection by this name.',
+            placeholder: 'orders-api',
+            maxLength: 64,
+          }),
+        ]),
   ];
   if (type) {
     blocks.push(...type.formBlocks());

@@ -16,7 +16,16 @@ import { EmulatorServer } from './emulatorServer.js';
 export type { AtlasFault } from './atlas/traffic.js';
 export type { ServiceAccount } from './atlas/oauth.js';
 export type { Operation as AtlasOperation } from './atlas/routes.js';
-export type { AwsIamRoleSpec, InstanceSpec, ProjectSpec, StoredConnection, StoredPrivateLink } from './atlas/state.js';
+export type {
+  AwsIamRoleSpec,
+  AzureServicePrincipalSpec,
+  ClusterSpec,
+  GcpServiceAccountSpec,
+  InstanceSpec,
+  ProjectSpec,
+  StoredConnection,
+  StoredPrivateLink,
+} from './atlas/state.js';
 export { ATLAS_ERROR_CODES } from './atlas/envelope.js';
 export { API_VERSIONS as ATLAS_API_VERSIONS } from './atlas/routes.js';
 
@@ -148,6 +157,20 @@ export class AtlasEmulator {
   /** The instance's connections as Atlas stores them, secrets included (a live list: tests may push to it). */
   connections(groupId: string, tenant: string): StoredConnection[] {
     return this.projects.get(groupId)?.instances.get(tenant)?.connections ?? [];
+  }
+
+  /** The project's clusters as `GET /clusters` shows them (a live list). */
+  clusters(groupId: string): Array<Record<string, unknown>> {
+    return this.projects.get(groupId)?.clusters ?? [];
+  }
+
+  /** Changes a cluster's state (e.g. pauses it, or starts deleting it). */
+  setClusterState(groupId: string, name: string, state: { stateName?: string; paused?: boolean }): void {
+    const cluster = this.clusters(groupId).find((c) => c.name === name);
+    if (!cluster) throw new Error(`Atlas emulator: no cluster ${name} in project ${groupId}`);
+    if (state.stateName !== undefined) cluster.stateName = state.stateName;
+    if (state.paused !== undefined) cluster.paused = state.paused;
+    this.server.changed();
   }
 
   /** The project's Private Link connections as stored (a live list: tests may push to it). */
@@ -296,8 +319,9 @@ export class AtlasEmulator {
         return send({ ...reply, headers: { 'Retry-After': String(budget.retryAfterSeconds) } });
       }
 
-      const wanted = `application/vnd.atlas.${match.version}+json`;
       const accepted = String(req.headers.accept ?? '').split(',').map(mediaType);
+      // Most routes have one dated version; a few answer older ones too, in the version asked for.
+      const wanted = match.versions.map((v) => `application/vnd.atlas.${v}+json`).find((m) => accepted.includes(m)) ?? `application/vnd.atlas.${match.version}+json`;
       if (!accepted.includes(wanted)) {
         return send(apiError(406, CODES.invalidVersionDate, `Invalid accept header or version date. This resource wants Accept: ${wanted}.`, [wanted]));
       }

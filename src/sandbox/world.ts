@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { parseConfig, type Config } from '../config/file.js';
-import { AtlasEmulator, type AtlasEmulatorOptions } from './atlasEmulator.js';
+import { AtlasEmulator, type AtlasEmulatorOptions, type ProjectSpec } from './atlasEmulator.js';
 import { SecretsManagerEmulator } from './secretsManagerEmulator.js';
 import { SlackEmulator } from './slackEmulator.js';
 
@@ -23,7 +23,27 @@ export const WORLD = {
   serviceAccountSecret: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:spconn/atlas-sa',
   awsAccessKeyId: 'AKIDSPCONNSANDBOX',
   s3Role: 'arn:aws:iam::123456789012:role/atlas-s3-writer',
+  cluster: 'Cluster0',
+  customRole: 'ordersWriter',
+  azurePrincipal: '6f8f4b3a-1c2d-4e5f-8a9b-0c1d2e3f4a5b',
+  gcpServiceAccount: 'mongodb-atlas-a1b2c3d4e5f6a7b8@p-0123456789abcdef01234567.iam.gserviceaccount.com',
 } as const;
+
+/** The seeded project's clusters, custom roles, Azure and GCP principals (for the Cluster, Azure Blob and Pub/Sub forms). */
+export const WORLD_PROJECT_EXTRAS = {
+  clusters: [
+    { name: WORLD.cluster },
+    { name: 'analytics', paused: true },
+    { name: 'legacy', stateName: 'DELETING' },
+    { name: 'reporting', stateName: 'CREATING', clusterType: 'SHARDED' },
+  ],
+  customDbRoles: [WORLD.customRole],
+  azureServicePrincipals: [{ servicePrincipalId: WORLD.azurePrincipal }],
+  gcpServiceAccounts: [
+    { gcpServiceAccountForAtlas: WORLD.gcpServiceAccount },
+    { gcpServiceAccountForAtlas: 'mongodb-atlas-0000000000000000@p-0123456789abcdef01234567.iam.gserviceaccount.com', status: 'IN_PROGRESS' },
+  ],
+} satisfies Omit<ProjectSpec, 'instances' | 'awsIamRoles' | 'awsAccountId'>;
 
 export interface WorldOptions {
   /** Extra config on top of the seeded target (e.g. approvals.expireAfter). */
@@ -70,7 +90,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const slack = await SlackEmulator.start({ botToken, appToken, teamId: WORLD.team, ...(options.triggerTtlMs ? { triggerTtlMs: options.triggerTtlMs } : {}) });
   const atlas = await AtlasEmulator.start({ ...options.atlas, keys: [atlasKey], serviceAccounts: [serviceAccount] });
   const secrets = await SecretsManagerEmulator.start({ credentials: { accessKeyId: WORLD.awsAccessKeyId, secretAccessKey: awsSecretKey } });
-  atlas.addProject(WORLD.projectId, { instances: [WORLD.instance], awsIamRoles: [{ iamAssumedRoleArn: WORLD.s3Role }] });
+  atlas.addProject(WORLD.projectId, { instances: [WORLD.instance], awsIamRoles: [{ iamAssumedRoleArn: WORLD.s3Role }], ...WORLD_PROJECT_EXTRAS });
   secrets.putSecret(WORLD.apiKeySecret, JSON.stringify(atlasKey));
   secrets.putSecret(WORLD.serviceAccountSecret, JSON.stringify(serviceAccount));
 

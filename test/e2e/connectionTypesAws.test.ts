@@ -85,6 +85,8 @@ describe('AWS Lambda connections', () => {
   });
 
   it("offers the project's authorised roles, refuses an unauthorised one saying why, and creates with exactly the Lambda body", async () => {
+    // Atlas's own type name opens the same form.
+    expect(JSON.stringify((await openModal(stack, 'create awslambda')).blocks)).toContain('lambda_role_arn');
     const view = await openModal(stack, 'create lambda');
     expect(JSON.stringify(view.blocks)).toContain('lambda:InvokeFunction');
     const base = { target: { target: state.select('sandbox') }, connection_type: { connection_type_picked: state.select('lambda') } };

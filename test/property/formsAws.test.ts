@@ -146,7 +146,7 @@ function writeOnlyValues(body: Record<string, unknown>): string[] {
   return ['password', 'clientSecret', 'sslKey', 'sslKeyPassword'].map((k) => auth[k]).filter((v): v is string => typeof v === 'string');
 }
 
-// Not typed as ProjectFacts: other branches add facts (Azure, GCP) that these types never read.
+// Facts about Azure and GCP principals, which these types never read.
 const noCloudPrincipals = { azureServicePrincipalIds: new Set<string>(), gcpServiceAccounts: new Map<string, string>() };
 const facts = { authorisedRoleArns: AUTHORISED, knownRoleArns: AUTHORISED, privateLinkIds: new Set([LINK_ID]), ...noCloudPrincipals };
 
