@@ -88,6 +88,8 @@ describe('AWS Lambda connections', () => {
     // Atlas's own type name opens the same form.
     expect(JSON.stringify((await openModal(stack, 'create awslambda')).blocks)).toContain('lambda_role_arn');
     const view = await openModal(stack, 'create lambda');
+    // The type picker offers every type, these three included.
+    for (const id of ['lambda', 'kinesis', 'schemaregistry']) expect(JSON.stringify(view.blocks)).toContain(`"value":"${id}"`);
     expect(JSON.stringify(view.blocks)).toContain('lambda:InvokeFunction');
     const base = { target: { target: state.select('sandbox') }, connection_type: { connection_type_picked: state.select('lambda') } };
     const options = (await stack.driver.suggest(view, base, 'lambda_role', 'lambda_role_arn', '', { user: WORLD.requester })).json() as { options: Array<{ value: string }> };
