@@ -1,5 +1,7 @@
-// Kafka connections over the public internet: SASL over TLS (or plaintext, with a warning),
-// the password a secret that is masked, sealed at rest and never logged.
+// Kafka connections over the public internet: SASL (PLAIN, SCRAM, or OAUTHBEARER with OIDC) over
+// TLS (or plaintext, with a warning), or mutual TLS (`SSL` with a client certificate and key).
+// Every secret (password, OIDC client secret, client key and its password) is masked, sealed at
+// rest and never logged.
 import { z } from 'zod';
 import { escapeMrkdwn, option, plain, textInput, type AnyBlock } from '../modals/blocks.js';
 import { rawTextValue, selectedValue, textValue, type ViewStateValues } from '../modals/viewState.js';
@@ -12,6 +14,14 @@ export const KAFKA_BLOCKS = {
   username: 'kafka_username',
   password: 'kafka_password',
   certificate: 'kafka_certificate',
+  tokenEndpoint: 'kafka_oidc_token_endpoint',
+  clientId: 'kafka_oidc_client_id',
+  clientSecret: 'kafka_oidc_client_secret',
+  scope: 'kafka_oidc_scope',
+  extensions: 'kafka_oidc_extensions',
+  clientCertificate: 'kafka_tls_certificate',
+  clientKey: 'kafka_tls_key',
+  keyPassword: 'kafka_tls_key_password',
 } as const;
 export const KAFKA_ACTIONS = {
   bootstrap: 'bootstrap_servers',
@@ -20,23 +30,45 @@ export const KAFKA_ACTIONS = {
   username: 'username',
   password: 'password',
   certificate: 'broker_certificate',
+  tokenEndpoint: 'token_endpoint_url',
+  clientId: 'client_id',
+  clientSecret: 'client_secret',
+  scope: 'scope',
+  extensions: 'sasl_oauthbearer_extensions',
+  clientCertificate: 'ssl_certificate',
+  clientKey: 'ssl_key',
+  keyPassword: 'ssl_key_password',
 } as const;
 
+/** The SASL protocols, and the mechanisms that take a username and password. */
 export const SECURITY_PROTOCOLS = ['SASL_SSL', 'SASL_PLAINTEXT'] as const;
 export const SASL_MECHANISMS = ['PLAIN', 'SCRAM-256', 'SCRAM-512'] as const;
+/** Every protocol and mechanism offered: SSL is mutual TLS; OAUTHBEARER is OIDC (the only method Atlas supports). */
+export const KAFKA_PROTOCOLS = [...SECURITY_PROTOCOLS, 'SSL'] as const;
+export const KAFKA_MECHANISMS = [...SASL_MECHANISMS, 'OAUTHBEARER'] as const;
+/** Slack's limit for a text input; the PEM fields say what fits. */
+const PEM_MAX = 3000;
 
+const saslAuthSchema = z.object({ kind: z.literal('sasl'), mechanism: z.enum(SASL_MECHANISMS), username: z.string(), password: z.string() });
+const oidcAuthSchema = z.object({
+  kind: z.literal('oidc'),
+  tokenEndpointUrl: z.string(),
+  clientId: z.string(),
+  clientSecret: z.string(),
+  scope: z.string().optional(),
+  extensions: z.string().optional(),
+});
+const mtlsAuthSchema = z.object({ kind: z.literal('mtls'), certificate: z.string(), key: z.string(), keyPassword: z.string().optional() });
 
 export const kafkaFormSchema = z.object({
   bootstrapServers: z.string(),
-  protocol: z.enum(SECURITY_PROTOCOLS),
-  mechanism: z.enum(SASL_MECHANISMS),
-  username: z.string(),
-  password: z.string(),
+  protocol: z.enum(KAFKA_PROTOCOLS),
+  auth: z.discriminatedUnion('kind', [saslAuthSchema, oidcAuthSchema, mtlsAuthSchema]),
   certificate: z.string().optional(),
 });
 export type KafkaForm = z.infer<typeof kafkaFormSchema>;
 type Protocol = KafkaForm['protocol'];
-type Mechanism = KafkaForm['mechanism'];
+type Mechanism = (typeof KAFKA_MECHANISMS)[number];
 
 const MAX_SERVERS = 50;
 const DNS_LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
@@ -71,11 +103,43 @@ export function bootstrapServersError(input: string): string | undefined {
   return undefined;
 }
 
+const CERTIFICATE_CHAIN = /^(?:-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*)+$/;
+/** PKCS#8 (plain or encrypted) and the traditional RSA/EC forms, with the legacy encryption headers. */
+const PRIVATE_KEY = /^-----BEGIN ((?:RSA |EC |ENCRYPTED )?PRIVATE KEY)-----\r?\n(?:[A-Za-z-]+: [^\r\n]*\r?\n)*(?:\r?\n)?[A-Za-z0-9+/=\r\n]+-----END \1-----$/;
+const PEM_FITS =
+  "At most 3000 characters, Slack's limit for a field: an EC key or an RSA key of up to 2048 bits fits, an RSA 4096-bit key (about 3,300 characters) does not.";
+
+/** The OIDC token endpoint: an absolute https URL without credentials in it. */
+export function tokenEndpointError(input: string): string | undefined {
+  if (input === '') return 'Enter the OIDC token endpoint URL, e.g. https://login.example.com/oauth2/token.';
+  if (input.length > 2048 || !/^[\x21-\x7e]+$/.test(input)) return 'The token endpoint must be a URL of at most 2048 characters, without spaces.';
+  let url: URL;
+  try {
+    url = new URL(input);
+  } catch {
+    return 'The token endpoint is not an absolute URL; write it in full, e.g. https://login.example.com/oauth2/token.';
+  }
+  if (url.protocol !== 'https:') return `The token endpoint must be an https:// URL (it receives the client secret); this one starts with ${url.protocol}//.`;
+  if (!url.hostname) return 'The token endpoint URL has no host name.';
+  if (url.username || url.password) return 'Do not put credentials in the token endpoint URL; the client id and secret have their own fields.';
+  return undefined;
+}
+
+/** A single-line value of at most `max` characters; the error names the field, never the value. */
+function lineError(value: string, what: string, max: number): string | undefined {
+  if (value.length > max || CONTROL.test(value)) return `The ${what} must be at most ${max} characters, without control characters or line breaks.`;
+  return undefined;
+}
+
+const optionalText = (blockId: string, actionId: string, label: string, hint: string, maxLength: number, multiline = false) =>
+  textInput({ blockId, actionId, label, hint, optional: true, maxLength, multiline });
+
 export const kafkaConnection: ConnectionType<KafkaForm> = {
   id: 'kafka',
   label: 'Kafka',
   atlasType: 'Kafka',
-  notes: 'The password is a secret: it is masked on the card, encrypted while the request waits, and never logged.',
+  notes:
+    'Passwords, the OIDC client secret, the client key and its password are secrets: masked on the card, encrypted while the request waits, and never logged.',
   formBlocks: (): AnyBlock[] => [
     textInput({
       blockId: KAFKA_BLOCKS.bootstrap,
@@ -89,10 +153,11 @@ export const kafkaConnection: ConnectionType<KafkaForm> = {
       type: 'input',
       block_id: KAFKA_BLOCKS.protocol,
       label: plain('Security protocol'),
+      hint: plain('SASL_SSL or SASL_PLAINTEXT authenticate with the SASL mechanism below; SSL is mutual TLS with the client certificate and key below.'),
       element: {
         type: 'static_select',
         action_id: KAFKA_ACTIONS.protocol,
-        options: SECURITY_PROTOCOLS.map((p) => option(p, p)),
+        options: KAFKA_PROTOCOLS.map((p) => option(p === 'SSL' ? 'SSL (mutual TLS)' : p, p)),
         initial_option: option('SASL_SSL', 'SASL_SSL'),
       },
     },
@@ -100,26 +165,29 @@ export const kafkaConnection: ConnectionType<KafkaForm> = {
       type: 'input',
       block_id: KAFKA_BLOCKS.mechanism,
       label: plain('SASL mechanism'),
+      hint: plain('PLAIN and SCRAM take the username and password; OAUTHBEARER takes the OIDC fields. Not used with SSL.'),
       element: {
         type: 'static_select',
         action_id: KAFKA_ACTIONS.mechanism,
-        options: SASL_MECHANISMS.map((m) => option(m, m)),
+        options: KAFKA_MECHANISMS.map((m) => option(m === 'OAUTHBEARER' ? 'OAUTHBEARER (OIDC)' : m, m)),
         initial_option: option('PLAIN', 'PLAIN'),
       },
     },
-    textInput({ blockId: KAFKA_BLOCKS.username, actionId: KAFKA_ACTIONS.username, label: 'Username', maxLength: 256 }),
-    textInput({
-      blockId: KAFKA_BLOCKS.password,
-      actionId: KAFKA_ACTIONS.password,
-      label: 'Password',
-      hint: 'Slack shows what you type here to you only; spconn masks it everywhere else.',
-      maxLength: 1024,
-    }),
+    optionalText(KAFKA_BLOCKS.username, KAFKA_ACTIONS.username, 'Username', 'With PLAIN or SCRAM.', 256),
+    optionalText(KAFKA_BLOCKS.password, KAFKA_ACTIONS.password, 'Password', 'With PLAIN or SCRAM. Slack shows what you type here to you only; spconn masks it everywhere else.', 1024),
+    optionalText(KAFKA_BLOCKS.tokenEndpoint, KAFKA_ACTIONS.tokenEndpoint, 'OIDC token endpoint URL', 'With OAUTHBEARER: where Atlas gets its access tokens (https).', 2048),
+    optionalText(KAFKA_BLOCKS.clientId, KAFKA_ACTIONS.clientId, 'OIDC client id', 'With OAUTHBEARER.', 256),
+    optionalText(KAFKA_BLOCKS.clientSecret, KAFKA_ACTIONS.clientSecret, 'OIDC client secret', 'With OAUTHBEARER. A secret: masked on the card, encrypted at rest.', 1024),
+    optionalText(KAFKA_BLOCKS.scope, KAFKA_ACTIONS.scope, 'OIDC scope', 'Optional, with OAUTHBEARER: the scope requested with the token.', 1024),
+    optionalText(KAFKA_BLOCKS.extensions, KAFKA_ACTIONS.extensions, 'SASL OAUTHBEARER extensions', 'Optional, with OAUTHBEARER: key=value pairs separated by commas, e.g. logicalCluster=lkc-abc12,identityPoolId=pool-x1.', 1024),
+    optionalText(KAFKA_BLOCKS.clientCertificate, KAFKA_ACTIONS.clientCertificate, 'Client certificate (PEM)', `With SSL: the client's certificate, from -----BEGIN CERTIFICATE-----. ${PEM_FITS}`, PEM_MAX, true),
+    optionalText(KAFKA_BLOCKS.clientKey, KAFKA_ACTIONS.clientKey, 'Client key (PEM)', `With SSL: the certificate's private key, a secret. ${PEM_FITS}`, PEM_MAX, true),
+    optionalText(KAFKA_BLOCKS.keyPassword, KAFKA_ACTIONS.keyPassword, 'Client key password', 'With SSL, if the key is encrypted. A secret.', 1024),
     textInput({
       blockId: KAFKA_BLOCKS.certificate,
       actionId: KAFKA_ACTIONS.certificate,
       label: 'Broker CA certificate (PEM)',
-      hint: 'Optional, for SASL_SSL brokers whose certificate is not signed by a public CA.',
+      hint: 'Optional, for SASL_SSL or SSL brokers whose certificate is not signed by a public CA.',
       multiline: true,
       optional: true,
       maxLength: 3000,
@@ -127,53 +195,192 @@ export const kafkaConnection: ConnectionType<KafkaForm> = {
   ],
   parseForm(values: ViewStateValues) {
     const errors: FieldErrors = {};
-    const bootstrapServers = textValue(values, KAFKA_BLOCKS.bootstrap, KAFKA_ACTIONS.bootstrap).replace(/\s*,\s*/g, ',');
+    const text = (block: keyof typeof KAFKA_BLOCKS) => textValue(values, KAFKA_BLOCKS[block], KAFKA_ACTIONS[block]);
+    const raw = (block: keyof typeof KAFKA_BLOCKS) => rawTextValue(values, KAFKA_BLOCKS[block], KAFKA_ACTIONS[block]);
+    const bootstrapServers = text('bootstrap').replace(/\s*,\s*/g, ',');
     const bootstrapError = bootstrapServersError(bootstrapServers);
     if (bootstrapError) errors[KAFKA_BLOCKS.bootstrap] = bootstrapError;
     const protocol = selectedValue(values, KAFKA_BLOCKS.protocol, KAFKA_ACTIONS.protocol);
-    if (!SECURITY_PROTOCOLS.includes(protocol as Protocol)) errors[KAFKA_BLOCKS.protocol] = `Choose one of ${SECURITY_PROTOCOLS.join(', ')}.`;
+    if (!KAFKA_PROTOCOLS.includes(protocol as Protocol)) errors[KAFKA_BLOCKS.protocol] = `Choose one of ${KAFKA_PROTOCOLS.join(', ')}.`;
     const mechanism = selectedValue(values, KAFKA_BLOCKS.mechanism, KAFKA_ACTIONS.mechanism);
-    if (!SASL_MECHANISMS.includes(mechanism as Mechanism)) errors[KAFKA_BLOCKS.mechanism] = `Choose one of ${SASL_MECHANISMS.join(', ')}.`;
-    const username = textValue(values, KAFKA_BLOCKS.username, KAFKA_ACTIONS.username);
-    if (username === '') errors[KAFKA_BLOCKS.username] = 'Enter the SASL username.';
-    else if (username.length > 256 || CONTROL.test(username)) errors[KAFKA_BLOCKS.username] = 'The username must be at most 256 characters, without control characters.';
-    const password = rawTextValue(values, KAFKA_BLOCKS.password, KAFKA_ACTIONS.password);
-    if (password.trim() === '') errors[KAFKA_BLOCKS.password] = 'Enter the SASL password.';
-    else if (password.length > 1024 || CONTROL.test(password)) errors[KAFKA_BLOCKS.password] = 'The password must be at most 1024 characters, without control characters or line breaks.';
-    const certificate = textValue(values, KAFKA_BLOCKS.certificate, KAFKA_ACTIONS.certificate);
+    if (!KAFKA_MECHANISMS.includes(mechanism as Mechanism)) errors[KAFKA_BLOCKS.mechanism] = `Choose one of ${KAFKA_MECHANISMS.join(', ')}.`;
+    const kind = protocol === 'SSL' ? 'mtls' : mechanism === 'OAUTHBEARER' ? 'oidc' : 'sasl';
+
+    // A field that does not belong to the chosen authentication is refused rather than dropped
+    // silently, so what Atlas gets is what the person meant.
+    const notFor = (block: keyof typeof KAFKA_BLOCKS, what: string, needs: string) => {
+      if (raw(block) !== '') errors[KAFKA_BLOCKS[block]] = `The ${what} is only used with ${needs}; clear it, or change the security protocol or mechanism.`;
+    };
+    const saslFields = () => {
+      notFor('username', 'username', 'PLAIN or SCRAM');
+      notFor('password', 'password', 'PLAIN or SCRAM');
+    };
+    const oidcFields = () => {
+      for (const [block, what] of [['tokenEndpoint', 'token endpoint'], ['clientId', 'client id'], ['clientSecret', 'client secret'], ['scope', 'scope'], ['extensions', 'extensions list']] as const) {
+        notFor(block, `OIDC ${what}`, 'OAUTHBEARER');
+      }
+    };
+    const tlsFields = () => {
+      for (const [block, what] of [['clientCertificate', 'client certificate'], ['clientKey', 'client key'], ['keyPassword', 'client key password']] as const) notFor(block, what, 'SSL (mutual TLS)');
+    };
+
+    let auth: KafkaForm['auth'] | undefined;
+    if (kind === 'sasl') {
+      oidcFields();
+      tlsFields();
+      const username = text('username');
+      if (username === '') errors[KAFKA_BLOCKS.username] = 'Enter the SASL username.';
+      else {
+        const e = lineError(username, 'username', 256);
+        if (e) errors[KAFKA_BLOCKS.username] = e;
+      }
+      const password = raw('password');
+      if (password.trim() === '') errors[KAFKA_BLOCKS.password] = 'Enter the SASL password.';
+      else {
+        const e = lineError(password, 'password', 1024);
+        if (e) errors[KAFKA_BLOCKS.password] = e;
+      }
+      if (SASL_MECHANISMS.includes(mechanism as (typeof SASL_MECHANISMS)[number])) auth = { kind, mechanism: mechanism as (typeof SASL_MECHANISMS)[number], username, password };
+    } else if (kind === 'oidc') {
+      saslFields();
+      tlsFields();
+      const tokenEndpointUrl = text('tokenEndpoint');
+      const endpointError = tokenEndpointError(tokenEndpointUrl);
+      if (endpointError) errors[KAFKA_BLOCKS.tokenEndpoint] = endpointError;
+      const clientId = text('clientId');
+      if (clientId === '') errors[KAFKA_BLOCKS.clientId] = 'Enter the OIDC client id.';
+      else {
+        const e = lineError(clientId, 'client id', 256);
+        if (e) errors[KAFKA_BLOCKS.clientId] = e;
+      }
+      const clientSecret = raw('clientSecret');
+      if (clientSecret.trim() === '') errors[KAFKA_BLOCKS.clientSecret] = 'Enter the OIDC client secret.';
+      else {
+        const e = lineError(clientSecret, 'client secret', 1024);
+        if (e) errors[KAFKA_BLOCKS.clientSecret] = e;
+      }
+      const scope = text('scope');
+      const scopeError = scope ? lineError(scope, 'scope', 1024) : undefined;
+      if (scopeError) errors[KAFKA_BLOCKS.scope] = scopeError;
+      const extensions = text('extensions');
+      if (extensions && (lineError(extensions, 'extensions list', 1024) || !extensions.split(',').every((pair) => /^[A-Za-z]+=[^=,]+$/.test(pair.trim())))) {
+        errors[KAFKA_BLOCKS.extensions] = 'Write the extensions as key=value pairs separated by commas (keys are letters), e.g. logicalCluster=lkc-abc12,identityPoolId=pool-x1.';
+      }
+      auth = { kind, tokenEndpointUrl, clientId, clientSecret, ...(scope ? { scope } : {}), ...(extensions ? { extensions: extensions.split(',').map((p) => p.trim()).join(',') } : {}) };
+    } else {
+      // mutual TLS: the mechanism select always shows a value; with SSL it is not sent.
+      saslFields();
+      oidcFields();
+      const certificate = text('clientCertificate');
+      if (certificate === '') errors[KAFKA_BLOCKS.clientCertificate] = 'Enter the client certificate (PEM) that the brokers trust.';
+      else if (!CERTIFICATE_CHAIN.test(certificate)) errors[KAFKA_BLOCKS.clientCertificate] = 'Paste the certificate in PEM form, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----.';
+      const key = text('clientKey');
+      const keyForm = PRIVATE_KEY.exec(key);
+      if (key === '') errors[KAFKA_BLOCKS.clientKey] = "Enter the client certificate's private key (PEM).";
+      else if (!keyForm) errors[KAFKA_BLOCKS.clientKey] = 'Paste the key in PEM form, from -----BEGIN PRIVATE KEY----- (or RSA/EC/ENCRYPTED PRIVATE KEY) to its END line.';
+      const keyPassword = raw('keyPassword');
+      const encrypted = keyForm !== null && (keyForm[1] === 'ENCRYPTED PRIVATE KEY' || /Proc-Type: 4,ENCRYPTED/.test(key));
+      if (keyPassword !== '') {
+        const e = lineError(keyPassword, 'key password', 1024);
+        if (e) errors[KAFKA_BLOCKS.keyPassword] = e;
+      } else if (encrypted) errors[KAFKA_BLOCKS.keyPassword] = 'This key is encrypted: enter its password.';
+      auth = { kind, certificate, key, ...(keyPassword ? { keyPassword } : {}) };
+    }
+
+    const certificate = text('certificate');
     if (certificate && !/^-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----$/.test(certificate)) {
       errors[KAFKA_BLOCKS.certificate] = 'Paste the certificate in PEM form, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----.';
-    } else if (certificate && protocol !== 'SASL_SSL') {
-      errors[KAFKA_BLOCKS.certificate] = 'A broker certificate only applies to SASL_SSL.';
+    } else if (certificate && protocol === 'SASL_PLAINTEXT') {
+      errors[KAFKA_BLOCKS.certificate] = 'A broker certificate only applies to SASL_SSL or SSL.';
     }
-    if (Object.keys(errors).length > 0) return { ok: false, errors };
-    return {
-      ok: true,
-      value: { bootstrapServers, protocol: protocol as Protocol, mechanism: mechanism as Mechanism, username, password, ...(certificate ? { certificate } : {}) },
-    };
+    if (Object.keys(errors).length > 0 || !auth) return { ok: false, errors };
+    return { ok: true, value: { bootstrapServers, protocol: protocol as Protocol, auth, ...(certificate ? { certificate } : {}) } };
   },
   atlasBody: (name, form) => ({
     name,
     type: 'Kafka',
     bootstrapServers: form.bootstrapServers,
     security: { protocol: form.protocol, ...(form.certificate ? { brokerPublicCertificate: form.certificate } : {}) },
-    authentication: { mechanism: form.mechanism, username: form.username, password: form.password },
+    authentication: authenticationBody(form.auth),
     networking: { access: { type: 'PUBLIC' } },
   }),
-  secretValues: (form) => [form.password],
+  secretValues: (form) => {
+    switch (form.auth.kind) {
+      case 'sasl':
+        return [form.auth.password];
+      case 'oidc':
+        return [form.auth.clientSecret];
+      case 'mtls':
+        return [form.auth.key, ...(form.auth.keyPassword ? [form.auth.keyPassword] : [])];
+    }
+  },
   summary: (form) => [
     ['Bootstrap servers', `\`${escapeMrkdwn(form.bootstrapServers)}\``],
-    ['Security', `${form.protocol} · ${form.mechanism}${form.protocol === 'SASL_PLAINTEXT' ? ' :warning: credentials travel unencrypted' : ''}`],
-    ['Username', `\`${escapeMrkdwn(form.username)}\``],
-    ['Password', maskSecret(form.password)],
+    ['Security', `${form.protocol} · ${authLabel(form.auth)}${form.protocol === 'SASL_PLAINTEXT' ? ' :warning: credentials travel unencrypted' : ''}`],
+    ...authSummary(form.auth),
   ],
   describe: (connection) => {
     const access = field(connection, 'networking', 'access', 'type') ?? 'PUBLIC';
+    const protocol = field(connection, 'security', 'protocol') ?? '?';
+    const mechanism = field(connection, 'authentication', 'mechanism');
+    const who =
+      mechanism === 'OAUTHBEARER'
+        ? [['OIDC client', `\`${escapeMrkdwn(field(connection, 'authentication', 'clientId') ?? '?')}\` at ${escapeMrkdwn(field(connection, 'authentication', 'tokenEndpointUrl') ?? '?')}`] as [string, string]]
+        : protocol === 'SSL'
+          ? [['Client certificate', field(connection, 'authentication', 'sslCertificate') ? 'set (PEM)' : '_none_'] as [string, string]]
+          : [['Username', `\`${escapeMrkdwn(field(connection, 'authentication', 'username') ?? '?')}\``] as [string, string]];
     return [
       ['Bootstrap servers', `\`${escapeMrkdwn(field(connection, 'bootstrapServers') ?? '?')}\``],
-      ['Security', `${escapeMrkdwn(field(connection, 'security', 'protocol') ?? '?')} · ${escapeMrkdwn(field(connection, 'authentication', 'mechanism') ?? '?')}`],
-      ['Username', `\`${escapeMrkdwn(field(connection, 'authentication', 'username') ?? '?')}\``],
+      ['Security', `${escapeMrkdwn(protocol)} · ${escapeMrkdwn(mechanism ?? (protocol === 'SSL' ? 'mutual TLS' : '?'))}`],
+      ...who,
       ['Networking', access === 'PRIVATE_LINK' ? `Private Link \`${escapeMrkdwn(field(connection, 'networking', 'access', 'connectionId') ?? '?')}\`` : escapeMrkdwn(access)],
     ];
   },
 };
+
+/** The `authentication` object, with exactly the attribute names of StreamsKafkaAuthentication. */
+function authenticationBody(auth: KafkaForm['auth']): Record<string, string> {
+  switch (auth.kind) {
+    case 'sasl':
+      return { mechanism: auth.mechanism, username: auth.username, password: auth.password };
+    case 'oidc':
+      return {
+        mechanism: 'OAUTHBEARER',
+        method: 'OIDC',
+        tokenEndpointUrl: auth.tokenEndpointUrl,
+        clientId: auth.clientId,
+        clientSecret: auth.clientSecret,
+        ...(auth.scope ? { scope: auth.scope } : {}),
+        ...(auth.extensions ? { saslOauthbearerExtensions: auth.extensions } : {}),
+      };
+    case 'mtls':
+      return { sslCertificate: auth.certificate, sslKey: auth.key, ...(auth.keyPassword ? { sslKeyPassword: auth.keyPassword } : {}) };
+  }
+}
+
+const authLabel = (auth: KafkaForm['auth']): string => (auth.kind === 'sasl' ? auth.mechanism : auth.kind === 'oidc' ? 'OAUTHBEARER (OIDC)' : 'mutual TLS');
+
+function authSummary(auth: KafkaForm['auth']): Array<[string, string]> {
+  switch (auth.kind) {
+    case 'sasl':
+      return [
+        ['Username', `\`${escapeMrkdwn(auth.username)}\``],
+        ['Password', maskSecret(auth.password)],
+      ];
+    case 'oidc':
+      return [
+        ['Token endpoint', escapeMrkdwn(auth.tokenEndpointUrl)],
+        ['Client id', `\`${escapeMrkdwn(auth.clientId)}\``],
+        ['Client secret', maskSecret(auth.clientSecret)],
+        ...(auth.scope ? [['Scope', `\`${escapeMrkdwn(auth.scope)}\``] as [string, string]] : []),
+        ...(auth.extensions ? [['Extensions', `\`${escapeMrkdwn(auth.extensions)}\``] as [string, string]] : []),
+      ];
+    case 'mtls':
+      return [
+        ['Client certificate', `PEM, ${auth.certificate.length} characters`],
+        // A key's last characters are PEM framing, not secret, but nothing of a key is shown.
+        ['Client key', '••••'],
+        ...(auth.keyPassword ? [['Key password', maskSecret(auth.keyPassword)] as [string, string]] : []),
+      ];
+  }
+}
