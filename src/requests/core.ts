@@ -59,7 +59,7 @@ export class RequestCore {
     this.setups = new PrivateLinkSetups({ config, store, sealer, atlas, owners, notifier, cards: this.cards, announcer: this.announcer, logger, replicaId });
     this.execution = new RequestExecution({ config, store, sealer, atlas, cards: this.cards, announcer: this.announcer, setups: this.setups, work: this.work, logger, replicaId });
     this.decisions = new RequestDecisions({ config, store, owners, notifier, announcer: this.announcer, execution: this.execution, work: this.work, logger, now, replicaId, cards: this.cards });
-    this.nudges = new RequestNudges({ config, store, notifier, cards: this.cards, work: this.work, logger, now });
+    this.nudges = new RequestNudges({ config, store, notifier, cards: this.cards, work: this.work, logger, now, escalated: (row) => this.homes.requestChanged(row) });
     this.queries = new RequestQueries({ config, store, owners, now });
   }
 
