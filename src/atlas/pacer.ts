@@ -15,7 +15,7 @@ export { readRateLimitHeaders, type RateLimitHeaders } from './rateLimitHeaders.
 /** One bucket per project that several replicas take tokens from (see `src/atlas/sharedBudget.ts`). */
 export interface SharedBudget {
   /** Takes up to `want` tokens; `granted` 0 comes with when to ask again. */
-  take(projectId: string, want: number, model: BucketModel): Promise<{ granted: number; retryAt: number | undefined }>;
+  take(projectId: string, want: number, model: BucketModel): Promise<{ granted: number; retryAt: number | undefined; credited: boolean }>;
   /** What an answer of Atlas said about the bucket: lowers the shared tokens, or empties them until `retryAt`. */
   observe(projectId: string, seen: { limit?: number; remaining?: number; retryAt?: number }, model: BucketModel): Promise<void>;
 }
@@ -147,13 +147,17 @@ export class ProjectPacer {
     if (seen.remaining !== undefined) {
       // Every call still unanswered may not be counted in `remaining` yet: count it again (safe side).
       const estimate = Math.max(0, seen.remaining - state.outstanding);
-      if (wasProbe) {
+      if (wasProbe && this.options.shared && now >= this.sharedDownUntil) {
+        // Tokens come from the shared budget: the probe can only trim what this replica holds.
+        state.leased = Math.min(state.leased, estimate);
+      } else if (wasProbe) {
         // The probe went out alone after a refill was credited: what it says is the truth, up or down.
         // If more came back than the model credited, the next refill is at most a period away.
         if (estimate > state.tokens) state.nextRefillAt = now + this.options.perMs;
         state.tokens = estimate;
-      } else {
-        // Any other answer may be old (answers overtake each other): it can only lower the count.
+      } else if (seen.remaining < state.tokens) {
+        // Fewer than this process alone can have spent: another client of the key spends the same
+        // bucket. Any other answer may be old (answers overtake each other): it only ever lowers.
         state.tokens = Math.min(state.tokens, estimate);
       }
     }
@@ -189,7 +193,7 @@ export class ProjectPacer {
     if (!shared || now < this.sharedDownUntil) return undefined;
     const retryAt = status === 429 ? (seen.retryAt ?? now + this.options.perMs) : undefined;
     // Headers alone are shared at most once a second per project (and always a probe's): they only correct the model.
-    if (retryAt === undefined && (seen.remaining === undefined || (!wasProbe && now - state.lastSharedObserve < 1_000))) return undefined;
+    if (retryAt === undefined && !wasProbe && (seen.remaining === undefined || now - state.lastSharedObserve < 1_000)) return undefined;
     state.lastSharedObserve = now;
     const observation = {
       ...(seen.limit === undefined ? {} : { limit: seen.limit }),
@@ -276,9 +280,12 @@ export class ProjectPacer {
       }
       const want = Math.max(1, Math.min(state.waiters.length, this.options.leaseMax ?? 10));
       try {
-        const { granted, retryAt } = await this.withSharedDeadline(shared.take(projectId, want, this.model(state, now)));
+        const { granted, retryAt, credited } = await this.withSharedDeadline(shared.take(projectId, want, this.model(state, now)));
         if (granted >= 1) {
           state.leased = granted - 1;
+          // A refill the shared model credited (perhaps more than Atlas's full bucket kept): the
+          // first call goes alone, and its answer trims the rest of the batch.
+          if (credited && state.headers === 'present') state.needProbe = true;
           state.tokens = Math.max(0, state.tokens - 1);
           return 0;
         }

@@ -2,13 +2,15 @@
 // a row per project holding the tokens left and when the next refill surely happens. A replica
 // takes a batch of tokens in one statement (the row locked `FOR UPDATE` inside it, so two replicas
 // never take the same token), and lowers the row to what Atlas's headers say, or empties it until
-// a 429's Retry-After. The pacer bounds every round trip and paces alone when this is slow.
+// a 429's Retry-After. Refills are credited a period after the first answer (Atlas's bucket may
+// start with the first call), then every period. The pacer bounds every round trip and paces alone
+// when this is slow.
 import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../store/schema.js';
 import type { BucketModel, SharedBudget } from './pacer.js';
 
-const takeRow = z.object({ granted: z.coerce.number(), next_refill_at: z.coerce.number().nullable() });
+const takeRow = z.object({ granted: z.coerce.number(), next_refill_at: z.coerce.number().nullable(), credited: z.boolean() });
 
 export class PostgresSharedBudget implements SharedBudget {
   /** Projects whose row this process knows to exist. */
@@ -16,7 +18,7 @@ export class PostgresSharedBudget implements SharedBudget {
 
   constructor(private readonly db: Kysely<Database>) {}
 
-  async take(projectId: string, want: number, model: BucketModel): Promise<{ granted: number; retryAt: number | undefined }> {
+  async take(projectId: string, want: number, model: BucketModel): Promise<{ granted: number; retryAt: number | undefined; credited: boolean }> {
     await this.ensure(projectId, model);
     const { now, periodMs, refill } = model;
     const result = await sql<z.input<typeof takeRow>>`
@@ -27,20 +29,20 @@ export class PostgresSharedBudget implements SharedBudget {
         from atlas_rate_budgets where project_id = ${projectId} for update
       ), refilled as (
         select project_id,
-          least(capacity, tokens + periods * ${refill}::double precision) as tokens,
+          least(capacity, tokens + periods * ${refill}::double precision) as tokens, periods,
           case when periods > 0 then next_refill_at + periods * ${periodMs}::double precision else next_refill_at end as next_refill_at
         from cur
       ), granted as (
-        select project_id, tokens, next_refill_at, greatest(0, least(floor(tokens), ${want}::double precision)) as granted from refilled
+        select project_id, tokens, periods, next_refill_at, greatest(0, least(floor(tokens), ${want}::double precision)) as granted from refilled
       )
       update atlas_rate_budgets b
       set tokens = g.tokens - g.granted,
-          next_refill_at = coalesce(g.next_refill_at, ${now}::double precision + ${periodMs}::double precision),
+          next_refill_at = g.next_refill_at,
           updated_at = ${now}::double precision
       from granted g where b.project_id = g.project_id
-      returning g.granted as granted, b.next_refill_at as next_refill_at`.execute(this.db);
+      returning g.granted as granted, b.next_refill_at as next_refill_at, g.periods > 0 as credited`.execute(this.db);
     const row = takeRow.parse(result.rows[0]);
-    return { granted: row.granted, retryAt: row.next_refill_at ?? undefined };
+    return { granted: row.granted, retryAt: row.next_refill_at ?? undefined, credited: row.credited };
   }
 
   async observe(projectId: string, seen: { limit?: number; remaining?: number; retryAt?: number }, model: BucketModel): Promise<void> {
@@ -58,6 +60,7 @@ export class PostgresSharedBudget implements SharedBudget {
     await sql`update atlas_rate_budgets set
         capacity = coalesce(${limit}::double precision, capacity),
         tokens = least(tokens, coalesce(${remaining}::double precision, tokens), coalesce(${limit}::double precision, capacity)),
+        next_refill_at = coalesce(next_refill_at, ${model.now + model.periodMs}::double precision),
         updated_at = ${model.now}::double precision
       where project_id = ${projectId}`.execute(this.db);
   }
@@ -67,7 +70,7 @@ export class PostgresSharedBudget implements SharedBudget {
     const capacity = seen.limit ?? model.capacity;
     const tokens = Math.min(capacity, seen.remaining ?? capacity);
     await sql`insert into atlas_rate_budgets (project_id, tokens, capacity, next_refill_at, updated_at)
-      values (${projectId}, ${tokens}::double precision, ${capacity}::double precision, ${model.now + model.periodMs}::double precision, ${model.now}::double precision)
+      values (${projectId}, ${tokens}::double precision, ${capacity}::double precision, null, ${model.now}::double precision)
       on conflict (project_id) do nothing`.execute(this.db);
     this.known.add(projectId);
   }
