@@ -17,7 +17,7 @@ export interface SharedBudget {
   /** Takes up to `want` tokens; `granted` 0 comes with when to ask again. */
   take(projectId: string, want: number, model: BucketModel): Promise<{ granted: number; retryAt: number | undefined; credited: boolean }>;
   /** What an answer of Atlas said about the bucket: lowers the shared tokens, or empties them until `retryAt`. */
-  observe(projectId: string, seen: { limit?: number; remaining?: number; retryAt?: number }, model: BucketModel): Promise<void>;
+  observe(projectId: string, seen: { limit?: number; remaining?: number; retryAt?: number; probeOutstanding?: number }, model: BucketModel): Promise<void>;
 }
 
 export interface BucketModel {
@@ -26,6 +26,9 @@ export interface BucketModel {
   refill: number;
   periodMs: number;
   now: number;
+  /** Atlas sends RateLimit headers: the first take after a refill is a probe, and the others wait for its answer. */
+  probe?: boolean;
+  probeWaitMs?: number;
 }
 
 export interface PacerOptions {
@@ -199,6 +202,7 @@ export class ProjectPacer {
       ...(seen.limit === undefined ? {} : { limit: seen.limit }),
       ...(seen.remaining === undefined ? {} : { remaining: seen.remaining }),
       ...(retryAt === undefined ? {} : { retryAt }),
+      ...(wasProbe ? { probeOutstanding: state.outstanding } : {}),
     };
     return this.withSharedDeadline(shared.observe(projectId, observation, this.model(state, now))).catch((err: unknown) => this.sharedFailed(err));
   }
@@ -219,7 +223,14 @@ export class ProjectPacer {
   }
 
   private model(state: ProjectState, now: number): BucketModel {
-    return { capacity: state.capacity, refill: Math.min(this.options.calls, state.capacity), periodMs: this.options.perMs, now };
+    return {
+      capacity: state.capacity,
+      refill: Math.min(this.options.calls, state.capacity),
+      periodMs: this.options.perMs,
+      now,
+      probe: state.headers === 'present',
+      probeWaitMs: this.options.probeWaitMs ?? 2_000,
+    };
   }
 
   /** Serves a project's waiters in order, one loop per project while any wait. */

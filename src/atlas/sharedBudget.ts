@@ -21,46 +21,65 @@ export class PostgresSharedBudget implements SharedBudget {
   async take(projectId: string, want: number, model: BucketModel): Promise<{ granted: number; retryAt: number | undefined; credited: boolean }> {
     await this.ensure(projectId, model);
     const { now, periodMs, refill } = model;
+    const probing = model.probe ?? false;
+    const probeWaitMs = model.probeWaitMs ?? 2_000;
     const result = await sql<z.input<typeof takeRow>>`
       with cur as (
-        select project_id, capacity, tokens, next_refill_at,
+        select project_id, capacity, tokens, next_refill_at, probe_until,
           case when next_refill_at is not null and ${now}::double precision >= next_refill_at
             then floor((${now}::double precision - next_refill_at) / ${periodMs}::double precision) + 1 else 0 end as periods
         from atlas_rate_budgets where project_id = ${projectId} for update
       ), refilled as (
         select project_id,
-          least(capacity, tokens + periods * ${refill}::double precision) as tokens, periods,
+          least(capacity, tokens + periods * ${refill}::double precision) as tokens, periods, probe_until,
           case when periods > 0 then next_refill_at + periods * ${periodMs}::double precision else next_refill_at end as next_refill_at
         from cur
+      ), decided as (
+        -- While a probe is out, nobody takes; the first take after a credited refill is that probe.
+        select project_id, tokens, periods, next_refill_at,
+          case when probe_until is not null and ${now}::double precision < probe_until then 'wait'
+               when periods > 0 and ${probing}::boolean and floor(tokens) >= 1 then 'probe'
+               else 'take' end as mode,
+          probe_until
+        from refilled
       ), granted as (
-        select project_id, tokens, periods, next_refill_at, greatest(0, least(floor(tokens), ${want}::double precision)) as granted from refilled
+        select project_id, tokens, periods, next_refill_at, mode,
+          case mode when 'wait' then 0 when 'probe' then 1 else greatest(0, least(floor(tokens), ${want}::double precision)) end as granted,
+          case mode when 'wait' then probe_until when 'probe' then ${now}::double precision + ${probeWaitMs}::double precision else null end as probe_until
+        from decided
       )
       update atlas_rate_budgets b
       set tokens = g.tokens - g.granted,
           next_refill_at = g.next_refill_at,
+          probe_until = g.probe_until,
           updated_at = ${now}::double precision
       from granted g where b.project_id = g.project_id
-      returning g.granted as granted, b.next_refill_at as next_refill_at, g.periods > 0 as credited`.execute(this.db);
+      returning g.granted as granted,
+        case g.mode when 'wait' then least(g.probe_until, ${now}::double precision + 100) else b.next_refill_at end as next_refill_at,
+        g.mode = 'probe' or (g.periods > 0 and g.granted > 0) as credited`.execute(this.db);
     const row = takeRow.parse(result.rows[0]);
     return { granted: row.granted, retryAt: row.next_refill_at ?? undefined, credited: row.credited };
   }
 
-  async observe(projectId: string, seen: { limit?: number; remaining?: number; retryAt?: number }, model: BucketModel): Promise<void> {
+  async observe(projectId: string, seen: { limit?: number; remaining?: number; retryAt?: number; probeOutstanding?: number }, model: BucketModel): Promise<void> {
     await this.ensure(projectId, model, seen);
     const limit = seen.limit ?? null;
     if (seen.retryAt !== undefined) {
       // Atlas said exactly when its bucket has a token again.
-      await sql`update atlas_rate_budgets set tokens = 0, next_refill_at = ${seen.retryAt}::double precision,
+      await sql`update atlas_rate_budgets set tokens = 0, next_refill_at = ${seen.retryAt}::double precision, probe_until = null,
           capacity = coalesce(${limit}::double precision, capacity), updated_at = ${model.now}::double precision
         where project_id = ${projectId}`.execute(this.db);
       return;
     }
-    const remaining = seen.remaining ?? null;
+    // A probe's answer: what Atlas has, less what this replica still has in flight, and the others may take again.
+    const remaining = seen.remaining === undefined ? null : Math.max(0, seen.remaining - (seen.probeOutstanding ?? 0));
+    const probed = seen.probeOutstanding !== undefined;
     // Only ever lowered here: tokens other replicas hold but have not spent are still in Atlas's count.
     await sql`update atlas_rate_budgets set
         capacity = coalesce(${limit}::double precision, capacity),
         tokens = least(tokens, coalesce(${remaining}::double precision, tokens), coalesce(${limit}::double precision, capacity)),
         next_refill_at = coalesce(next_refill_at, ${model.now + model.periodMs}::double precision),
+        probe_until = case when ${probed}::boolean then null else probe_until end,
         updated_at = ${model.now}::double precision
       where project_id = ${projectId}`.execute(this.db);
   }

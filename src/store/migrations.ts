@@ -100,6 +100,12 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
         .execute();
     },
   },
+  // While one replica's call reads Atlas's count after a refill, the others wait (until this time at most).
+  '0007f_atlas_rate_budgets_probe': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('atlas_rate_budgets').addColumn('probe_until', 'double precision').execute();
+    },
+  },
 });
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {
