@@ -247,6 +247,12 @@ export class ProjectPacer {
         const head = state.waiters[0];
         if (!head) break;
         const wait = await this.nextTurn(projectId, state, now);
+        if (wait === 0 && state.waiters[0] !== head) {
+          // The caller left (stopping) while a shared round trip was out: the token stays here.
+          state.tokens++;
+          if (this.options.shared && now >= this.sharedDownUntil) state.leased++;
+          continue;
+        }
         if (wait === 0) {
           const ticket = { projectId, seq: state.seq++ };
           state.outstanding++;
