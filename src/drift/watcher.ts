@@ -46,6 +46,9 @@ export class DriftWatcher {
   start(): void {
     const every = this.deps.config.drift.watchEvery;
     if (every === undefined || this.timer) return;
+    for (const t of this.deps.config.targets.filter((t) => t.approvalsChannel === undefined && !t.channels?.length)) {
+      this.deps.logger.warn({ target: t.name }, 'drift watching skips this target: it has no approvalsChannel or channels to post in');
+    }
     this.timer = setInterval(() => void this.scan(), every);
     this.timer.unref();
   }

@@ -1,4 +1,5 @@
 // Drift watching's pure decisions and the emulator's event feed, without a server.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { projectEventSchema, type ProjectEvent } from '../../src/atlas/events.js';
 import { parseConfig } from '../../src/config/file.js';
@@ -79,5 +80,27 @@ describe('drift.watchEvery', () => {
     expect(parseConfig(raw({ watchEvery: '5m' }), 'test').drift.watchEvery).toBe(300_000);
     expect(() => parseConfig(raw({ watchEvery: '1s' }), 'test')).toThrow(/drift\.watchEvery: at least 10s/);
     expect(() => parseConfig(raw({ every: '5m' }), 'test')).toThrow(/drift/);
+  });
+});
+
+describe('the alert over hostile text', () => {
+  const ATTACKS = ['<!channel>', '<!here>', '<@U0ATTACKER>', '<!subteam^S0ATTACK>', '<https://phish.example|Click>', '<#C0ATTACK>', '`', '*'];
+  const hostile = fc.tuple(fc.string({ maxLength: 12 }), fc.constantFrom(...ATTACKS), fc.string({ maxLength: 12 })).map(([a, b, c]) => `${a}${b}${c}`);
+  it('lets no mention or link of theirs through, wherever Atlas or a person put it', () => {
+    fc.assert(
+      fc.property(hostile, hostile, hostile, fc.boolean(), (who, name, instance, person) => {
+        const [change] = driftChanges({
+          targetName: 'prod',
+          instance,
+          own: [],
+          startedAt: new Date(T0),
+          events: [event({ at: T0 + 1, instanceName: instance, raw: { connectionName: name }, ...(person ? { username: who } : { publicKey: who }) })],
+        });
+        const text = driftAlertText(change!);
+        expect(text).not.toMatch(/<!channel>|<!here>|<@U0ATTACKER>|<!subteam\^S0ATTACK>|<https:\/\/phish|<#C0ATTACK>/);
+        // spconn's own markup only: the date token.
+        expect(text.match(/</g)).toHaveLength(1);
+      }),
+    );
   });
 });

@@ -24,7 +24,7 @@ afterEach(async () => {
   stack = undefined;
 });
 
-async function start(opts: { databaseUrl?: string } = {}): Promise<Stack> {
+async function start(opts: { databaseUrl?: string; auth?: 'apiKey' | 'serviceAccount' } = {}): Promise<Stack> {
   stack = await startStack({
     ...opts,
     now: () => new Date(clock),
@@ -98,6 +98,26 @@ describe('drift alerts', () => {
     const texts = driftMessages(s);
     expect(texts).toHaveLength(2);
     expect(texts[1]).toContain('`second-hook`');
+
+    // Stopped (as on shutdown, which stops it before the store closes): a scan asked for afterwards does nothing.
+    await s.app.drift.stop();
+    outside(s, https('third-hook'), { username: 'ops@example.com' });
+    expect(await s.app.drift.scan()).toEqual([]);
+    expect(driftMessages(s)).toHaveLength(2);
+  });
+
+  it('never alerts for what spconn did with its service account, but does for another account', async () => {
+    const s = await start({ auth: 'serviceAccount' });
+    const { atlas, slack } = s.world;
+    await s.app.drift.scan();
+    tick();
+    const card = await createHttpsRequest(s, { name: 'sa-made', url: 'https://api.example.com/sa' });
+    await s.driver.clickButton(card, 'request_approve', { user: WORLD.owner });
+    await slack.waitFor(() => threadTexts(s, card).some((t) => t.includes('ready to use')));
+    expect(atlas.events(WORLD.projectId).at(-1)).toMatchObject({ publicKey: s.world.serviceAccount.clientId });
+    outside(s, { action: 'delete', name: 'sa-made' }, { clientId: 'mdb_sa_id_someoneelse' });
+    expect(await s.app.drift.scan()).toEqual([{ target: 'sandbox', outcome: 'read', posted: 1 }]);
+    expect(driftMessages(s)).toEqual([expect.stringMatching(/`sa-made`.*\*deleted\*.*`mdb_sa_id_someoneelse`/)]);
   });
 
   it('escapes what Atlas and people wrote', async () => {
