@@ -142,6 +142,18 @@ describe('drift alerts', () => {
     expect(s.logs.some((l) => l.includes('drift watching failed'))).toBe(true);
     expect(await s.app.drift.scan()).toEqual([{ target: 'sandbox', outcome: 'read', posted: 1 }]);
   });
+
+  it('tries a post Slack refused again next period, and posts it once', async () => {
+    const s = await start();
+    await s.app.drift.scan();
+    outside(s, https('refused-hook'), { username: 'ops@example.com' });
+    s.world.slack.injectFault('chat.postMessage', { error: 'channel_not_found' });
+    expect(await s.app.drift.scan()).toEqual([{ target: 'sandbox', outcome: 'failed', posted: 0 }]);
+    expect(driftMessages(s)).toHaveLength(0);
+    expect(await s.app.drift.scan()).toEqual([{ target: 'sandbox', outcome: 'read', posted: 1 }]);
+    await s.app.drift.scan();
+    expect(driftMessages(s)).toEqual([expect.stringContaining('`refused-hook`')]);
+  });
 });
 
 describe('drift alerts with two replicas on one PostgreSQL', () => {
