@@ -27,6 +27,8 @@ import { slackTransport } from './slack/transport.js';
 import { SlackViews } from './slack/views.js';
 import type { Sealer } from './secrets/sealing.js';
 import { sharedAtlasTokens } from './store/atlasTokens.js';
+import { DriftStore } from './store/driftStore.js';
+import { DriftWatcher } from './drift/watcher.js';
 import type { RequestStore } from './store/requestStore.js';
 
 export interface SpconnDeps {
@@ -48,6 +50,8 @@ export interface SpconnDeps {
 export interface SpconnApp {
   bolt: App;
   requests: RequestCore;
+  /** Drift watching (`drift.watchEvery`); `drift.scan()` runs one scan now (tests, the playground). */
+  drift: DriftWatcher;
   metrics: Metrics;
   /** Binds the HTTP server (Slack's request URL is POST /slack/events). */
   listen(port: number, host: string): Promise<number>;
@@ -136,10 +140,13 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
   });
 
   await requests.start({ expirySweepMs: deps.expirySweepMs ?? 60_000 });
+  const drift = new DriftWatcher({ config, store: new DriftStore(deps.store.db), atlas, secrets, slack: bolt.client, logger, ...(deps.now ? { now: deps.now } : {}) });
+  drift.start();
 
   return {
     bolt,
     requests,
+    drift,
     metrics,
     async listen(port, host) {
       const bound = await server.listen(port, host);
@@ -152,6 +159,7 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
       stopping = true;
       if (receiver instanceof SocketModeReceiver) await receiver.stop().catch((err: unknown) => logger.warn({ err }, 'Socket Mode did not close cleanly'));
       await server.close();
+      await drift.stop();
       await requests.stop();
       await deps.store.close();
       slackTransportFetch.close();

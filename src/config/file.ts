@@ -123,6 +123,14 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** Drift watching (README, "Drift"): off unless `watchEvery` is set; then every target is watched. */
+    drift: z
+      .object({
+        /** How often each target's project events are read for changes made outside spconn (at least 10 s). */
+        watchEvery: durationSchema.refine((ms) => ms >= 10_000, 'at least 10s, or Atlas is read too often').optional(),
+      })
+      .strict()
+      .prefault({}),
     targets: z.array(targetSchema).min(1, 'at least one target'),
   })
   .strict()

@@ -6,14 +6,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DigestVerifier } from './atlas/digest.js';
 import { apiError, ATLAS_ERROR_CODES as CODES, errorCodeOf, reasonPhrase, type Reply } from './atlas/envelope.js';
+import { EventLog, type ConnectionChange, type EventActor, type ProjectEvent } from './atlas/events.js';
 import { runOperation } from './atlas/operations.js';
 import { TokenIssuer, type ServiceAccount } from './atlas/oauth.js';
-import { findRoute, projectOf, type Operation } from './atlas/routes.js';
+import { API_VERSIONS, findRoute, projectOf, type Operation } from './atlas/routes.js';
 import { createProject, markLinkDone, Progression, type Project, type ProjectSpec, type StoredConnection, type StoredPrivateLink } from './atlas/state.js';
 import { FaultBook, faultReply, replacesAnswer, TokenBuckets, type AtlasFault, type RateLimitOptions } from './atlas/traffic.js';
 import { EmulatorServer } from './emulatorServer.js';
 
 export type { AtlasFault, RateLimitOptions } from './atlas/traffic.js';
+export type { EventActor, ProjectEvent, ConnectionChange } from './atlas/events.js';
 export type { ServiceAccount } from './atlas/oauth.js';
 export type { Operation as AtlasOperation } from './atlas/routes.js';
 export type {
@@ -104,6 +106,8 @@ export class AtlasEmulator {
   afterHandle: ((call: AtlasCall) => void) | undefined;
   /** The OAuth token endpoint of service accounts: counts of tokens minted, expiry, the cap (tests change them). */
   readonly oauth: TokenIssuer;
+  /** The projects' event feeds (`GET /events`): every connection change with who made it. */
+  readonly eventLog: EventLog;
 
   private readonly keys = new Map<string, string>();
   private readonly digest: DigestVerifier;
@@ -128,6 +132,7 @@ export class AtlasEmulator {
     this.rate = new TokenBuckets(options.rateLimit ?? legacy, this.now);
     this.linkProgress = new Progression(options.privateLinkAutoReadyAfterPolls ?? options.privateLinkReadyAfterPolls ?? 2);
     this.connectionProgress = new Progression(options.connectionReadyAfterPolls ?? 2);
+    this.eventLog = new EventLog(this.now);
   }
 
   /** Starts the emulator on 127.0.0.1 and a free port. */
@@ -358,8 +363,9 @@ export class AtlasEmulator {
       }
       if (fault && !fault.afterHandling && replacesAnswer(fault)) return send(faultReply(fault, body));
 
-      const reply = runOperation({ projects: this.projects, linkProgress: this.linkProgress, connectionProgress: this.connectionProgress }, match, body, url.searchParams);
+      const reply = runOperation(this.operationContext(), match, body, url.searchParams);
       call.handled = true;
+      this.recordIfConnectionChange(match.operation, match.groupId, match.params, body, reply, verdict.publicKey !== undefined ? { publicKey: verdict.publicKey } : { clientId: call.clientId ?? 'unknown' });
       call.invalidBody = errorCodeOf(reply) === CODES.invalidAttribute;
       this.afterHandle?.(call);
       if (fault && replacesAnswer(fault)) return send(faultReply(fault, body));
@@ -368,6 +374,43 @@ export class AtlasEmulator {
       if (res.headersSent) throw error;
       return send(apiError(500, CODES.unexpectedError, `Atlas emulator error: ${error instanceof Error ? error.message : String(error)}`));
     }
+  }
+
+  private operationContext() {
+    return { projects: this.projects, linkProgress: this.linkProgress, connectionProgress: this.connectionProgress, events: this.eventLog };
+  }
+
+  /** A successful create, update (PATCH) or delete of a connection goes into the project's event feed. */
+  private recordIfConnectionChange(operation: Operation, groupId: string, params: Record<string, string>, body: unknown, reply: Reply, actor: EventActor): void {
+    const action: ConnectionChange | undefined = operation === 'createConnection' ? 'create' : operation === 'updateConnection' ? 'update' : operation === 'deleteConnection' ? 'delete' : undefined;
+    if (!action || reply.status >= 400) return;
+    const name = action === 'create' && typeof body === 'object' && body !== null && 'name' in body ? String(body.name) : (params.name ?? '');
+    this.eventLog.recordConnectionEvent(groupId, { action, instance: params.tenant ?? '', connectionName: name, actor });
+  }
+
+  /** The project's events, oldest first (what `GET /events` serves, raw included). */
+  events(groupId: string): ProjectEvent[] {
+    return this.eventLog.events(groupId);
+  }
+
+  /**
+   * A change made "from outside" spconn: another API key, a service account, or a person in the
+   * Atlas UI. Atlas checks it as it checks an API call, then records it in the event feed. Returns
+   * Atlas's answer (status and body).
+   */
+  changeFromOutside(
+    groupId: string,
+    tenant: string,
+    change: { action: 'create'; body: Record<string, unknown> } | { action: 'update'; name: string; body: Record<string, unknown> } | { action: 'delete'; name: string },
+    actor: EventActor,
+  ): Reply {
+    const operation: Operation = change.action === 'create' ? 'createConnection' : change.action === 'update' ? 'updateConnection' : 'deleteConnection';
+    const params: Record<string, string> = { tenant, ...(change.action === 'create' ? {} : { name: change.name }) };
+    const body = change.action === 'delete' ? undefined : change.body;
+    const reply = runOperation(this.operationContext(), { operation, version: API_VERSIONS.streams, versions: [API_VERSIONS.streams], groupId, params }, body, new URLSearchParams());
+    this.recordIfConnectionChange(operation, groupId, params, body, reply, actor);
+    this.server.changed();
+    return reply;
   }
 
   /** JSON bodies only, as `application/json` (or the vendor type the spec lists for request bodies). */

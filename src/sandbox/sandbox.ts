@@ -10,7 +10,7 @@ import type { Env } from '../config/env.js';
 import type { Logger } from '../log.js';
 import { Sealer } from '../secrets/sealing.js';
 import { openSqliteStore } from '../store/sqlite.js';
-import { startPlayground } from './playground/server.js';
+import { startPlayground, type OutsideChange } from './playground/server.js';
 import { startWorld, WORLD, type World } from './world.js';
 
 export interface SandboxOptions {
@@ -41,6 +41,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       // Reminders and escalation to show; the playground's "Skip ahead" moves the app's clock to them.
       raw.approvals = { ...(raw.approvals as object | undefined), remindAfter: '4h', escalateAfter: '8h' };
       for (const target of raw.targets as Record<string, unknown>[]) target.escalateTo = [WORLD.lead];
+      // Drift alerts to show: the playground's "Change from outside" makes one; they post in the channel.
+      raw.drift = { watchEvery: '30s' };
+      for (const target of raw.targets as Record<string, unknown>[]) target.channels ??= [WORLD.channel];
     },
   });
   // The app's clock: real time plus what the playground skipped.
@@ -66,7 +69,16 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const posted = await app.requests.nudges.scan();
     return { posted, expired, skippedMs: skipped };
   };
-  const playground = await startPlayground({ world, appUrl, port: playgroundPort, logger, skipAhead });
+  // Drift watching starts from now: nothing made before the sandbox started is drift.
+  await app.drift.scan();
+  const outsideChange = async (change: OutsideChange) => {
+    const reply = world.atlas.changeFromOutside(WORLD.projectId, WORLD.instance, change, { username: 'alex@example.com' });
+    if (reply.status >= 400) return { status: reply.status, posted: 0, error: JSON.stringify(reply.body) };
+    // Read the events at once rather than at the next period.
+    const results = await app.drift.scan();
+    return { status: reply.status, posted: results.reduce((n, r) => n + r.posted, 0) };
+  };
+  const playground = await startPlayground({ world, appUrl, port: playgroundPort, logger, skipAhead, outsideChange });
   const banner = [
     '',
     '==================================================================',

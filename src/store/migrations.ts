@@ -138,6 +138,26 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
         .execute();
     },
   },
+  // Drift watching (src/drift/): each target's cursor in the project's events, and one claim per
+  // alerted event so that a restart or a second replica never posts it again.
+  '0007j_drift': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('drift_cursors')
+        .addColumn('target_name', 'text', (c) => c.primaryKey())
+        .addColumn('started_at', 'text', (c) => c.notNull())
+        .addColumn('since', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('drift_alerts')
+        .addColumn('target_name', 'text', (c) => c.notNull())
+        .addColumn('event_id', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('drift_alerts_pk', ['target_name', 'event_id'])
+        .execute();
+    },
+  },
 });
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

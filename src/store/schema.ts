@@ -107,4 +107,23 @@ export interface Database {
   request_approvals: RequestApprovalsTable;
   request_nudges: RequestNudgesTable;
   atlas_tokens: AtlasTokensTable;
+  drift_cursors: DriftCursorsTable;
+  drift_alerts: DriftAlertsTable;
+}
+
+/** Drift watching (src/drift/): how far each target has read the project's events. */
+export interface DriftCursorsTable {
+  target_name: string;
+  /** When watching began: older events are history, never alerted. */
+  started_at: string;
+  /** The newest event time read so far. */
+  since: string;
+  updated_at: string;
+}
+
+/** One row per Atlas event alerted per target: the claim that makes each alert posted once by any replica. */
+export interface DriftAlertsTable {
+  target_name: string;
+  event_id: string;
+  at: string;
 }

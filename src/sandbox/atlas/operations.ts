@@ -1,6 +1,7 @@
 // What the emulated Atlas does for each operation once a request is authenticated, versioned and
 // parsed: look the project up, validate the body against the schema and the README's rules, change
 // the state, and answer as Atlas would (the error envelope for every refusal).
+import { listEvents, type EventLog } from './events.js';
 import { apiError, ATLAS_ERROR_CODES as CODES, invalidAttribute, type Reply } from './envelope.js';
 import type { RouteMatch } from './routes.js';
 import {
@@ -33,6 +34,7 @@ export interface OperationContext {
   projects: ReadonlyMap<string, Project>;
   linkProgress: Progression;
   connectionProgress: Progression;
+  events: EventLog;
 }
 
 const GROUP_ID = /^[a-f0-9]{24}$/;
@@ -96,6 +98,8 @@ export function runOperation(ctx: OperationContext, match: RouteMatch, body: unk
     case 'listCustomDbRoles':
       // Not paginated: a plain array of UserCustomDBRole.
       return ok(structuredClone(project.customDbRoles));
+    case 'listEvents':
+      return listEvents(ctx.events.events(groupId), query);
     case 'getCloudProviderAccessRole': {
       const role = [...project.awsIamRoles, ...project.gcpServiceAccounts].find((r) => r.roleId === params.roleId) ?? project.azureServicePrincipals.find((r) => r._id === params.roleId);
       return role

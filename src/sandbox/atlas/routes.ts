@@ -9,6 +9,7 @@ export const API_VERSIONS = {
   /** The newest of the three dated versions of `GET /clusters` (2023-02-01 and 2023-01-01 are served too). */
   clusters: '2024-08-05',
   customDbRoles: '2023-01-01',
+  events: '2023-01-01',
 } as const;
 
 /** Older dated versions a route still answers (the README: clusters in 2023-02-01 and 2023-01-01 too). */
@@ -31,7 +32,8 @@ export type Operation =
   | 'listCloudProviderAccess'
   | 'getCloudProviderAccessRole'
   | 'listClusters'
-  | 'listCustomDbRoles';
+  | 'listCustomDbRoles'
+  | 'listEvents';
 
 interface Route {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -53,6 +55,7 @@ const ROUTES: readonly Route[] = [
   { method: 'GET', path: 'cloudProviderAccess/:roleId', operation: 'getCloudProviderAccessRole', version: API_VERSIONS.cloudProviderAccess },
   { method: 'GET', path: 'clusters', operation: 'listClusters', version: API_VERSIONS.clusters },
   { method: 'GET', path: 'customDBRoles/roles', operation: 'listCustomDbRoles', version: API_VERSIONS.customDbRoles },
+  { method: 'GET', path: 'events', operation: 'listEvents', version: API_VERSIONS.events },
   { method: 'GET', path: 'streams', operation: 'listInstances', version: API_VERSIONS.streams },
   { method: 'GET', path: 'streams/:tenant', operation: 'getInstance', version: API_VERSIONS.streams },
   { method: 'GET', path: 'streams/:tenant/connections', operation: 'listConnections', version: API_VERSIONS.streams },

@@ -23,7 +23,19 @@ export interface PlaygroundOptions {
   logger: Logger;
   /** Moves the app's clock forward and runs its expiry, reminder and escalation scans (the "Skip ahead" buttons). */
   skipAhead?: (ms: number) => Promise<{ posted: number; expired: number; skippedMs: number }>;
+  /** A connection change made in Atlas by a person, not spconn, then a drift scan (the "Change from outside" buttons). */
+  outsideChange?: (change: OutsideChange) => Promise<{ status: number; posted: number; error?: string }>;
 }
+
+const outsideChangeSchema = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('create'), name: z.string().min(1).max(64), url: z.url({ protocol: /^https$/ }) }),
+  z.object({ action: z.literal('update'), name: z.string().min(1).max(64), url: z.url({ protocol: /^https$/ }) }),
+  z.object({ action: z.literal('delete'), name: z.string().min(1).max(64) }),
+]);
+export type OutsideChange =
+  | { action: 'create'; body: Record<string, unknown> }
+  | { action: 'update'; name: string; body: Record<string, unknown> }
+  | { action: 'delete'; name: string };
 
 export interface Playground {
   url: string;
@@ -142,6 +154,17 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
       case '/api/atlas/clear-faults':
         world.atlas.clearFaults();
         return {};
+      case '/api/atlas/outside-change': {
+        if (!options.outsideChange) throw new PlaygroundError('This playground cannot change Atlas from outside.');
+        const b = outsideChangeSchema.parse(body);
+        return options.outsideChange(
+          b.action === 'create'
+            ? { action: 'create', body: { name: b.name, type: 'Https', url: b.url } }
+            : b.action === 'update'
+              ? { action: 'update', name: b.name, body: { url: b.url } }
+              : { action: 'delete', name: b.name },
+        );
+      }
       case '/api/clock/skip': {
         if (!options.skipAhead) throw new PlaygroundError('This playground has no clock to move.');
         return options.skipAhead(schemas.skipAhead.parse(body).hours * 3_600_000);

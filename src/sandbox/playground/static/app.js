@@ -360,6 +360,15 @@ for (const button of document.querySelectorAll('[data-skip-hours]')) {
       .catch(() => {}),
   );
 }
+for (const button of document.querySelectorAll('[data-outside]')) {
+  button.addEventListener('click', () => {
+    const action = button.dataset.outside;
+    const body = { action, name: $('#outside-name').value.trim(), ...(action === 'delete' ? {} : { url: $('#outside-url').value.trim() }) };
+    call('/api/atlas/outside-change', body)
+      .then((r) => toast(r.status >= 400 ? `Atlas refused it (${r.status}): ${r.error}` : `Changed in Atlas from outside: ${r.posted} drift alert(s) posted.`))
+      .catch(() => {});
+  });
+}
 $('#clear-faults').addEventListener('click', () => call('/api/atlas/clear-faults', {}).catch(() => {}));
 
 start().catch((err) => toast(`The playground could not start: ${err.message}`));
