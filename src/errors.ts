@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   SLACK_POST_FAILED: 'Slack refused to post the request card',
   SLACK_VIEW_FAILED: 'Slack refused to open a modal',
   UNKNOWN_TARGET: 'a command names a target that does not exist',
+  REPLACE_HALF_DONE: 'a replace deleted the old connection but could not create the new one',
 } as const;
 
 export type SpconnErrorCode = keyof typeof ERROR_CODES;

@@ -2,7 +2,7 @@
 // the password a secret that is masked, sealed at rest and never logged.
 import { z } from 'zod';
 import { escapeMrkdwn, option, plain, textInput, type AnyBlock } from '../modals/blocks.js';
-import { rawTextValue, selectedValue, textValue, type ViewStateValues } from '../modals/viewState.js';
+import { rawTextValue, selectedValue, selectState, textState, textValue, type ViewStateValues } from '../modals/viewState.js';
 import { field, maskSecret, type ConnectionType, type FieldErrors } from './types.js';
 
 export const KAFKA_BLOCKS = {
@@ -125,7 +125,7 @@ export const kafkaConnection: ConnectionType<KafkaForm> = {
       maxLength: 3000,
     }),
   ],
-  parseForm(values: ViewStateValues) {
+  parseForm(values: ViewStateValues, editing) {
     const errors: FieldErrors = {};
     const bootstrapServers = textValue(values, KAFKA_BLOCKS.bootstrap, KAFKA_ACTIONS.bootstrap).replace(/\s*,\s*/g, ',');
     const bootstrapError = bootstrapServersError(bootstrapServers);
@@ -138,7 +138,14 @@ export const kafkaConnection: ConnectionType<KafkaForm> = {
     if (username === '') errors[KAFKA_BLOCKS.username] = 'Enter the SASL username.';
     else if (username.length > 256 || CONTROL.test(username)) errors[KAFKA_BLOCKS.username] = 'The username must be at most 256 characters, without control characters.';
     const password = rawTextValue(values, KAFKA_BLOCKS.password, KAFKA_ACTIONS.password);
-    if (password.trim() === '') errors[KAFKA_BLOCKS.password] = 'Enter the SASL password.';
+    const keepPassword = editing !== undefined && password === '';
+    if (keepPassword) {
+      // Atlas never returns the password; an edit that leaves it empty keeps it. `authentication`
+      // travels as a whole, so changing the user or mechanism needs the password again.
+      if (username !== field(editing, 'authentication', 'username') || mechanism !== field(editing, 'authentication', 'mechanism')) {
+        errors[KAFKA_BLOCKS.password] = 'Enter the password again: changing the username or SASL mechanism sends the whole authentication to Atlas.';
+      }
+    } else if (password.trim() === '') errors[KAFKA_BLOCKS.password] = 'Enter the SASL password.';
     else if (password.length > 1024 || CONTROL.test(password)) errors[KAFKA_BLOCKS.password] = 'The password must be at most 1024 characters, without control characters or line breaks.';
     const certificate = textValue(values, KAFKA_BLOCKS.certificate, KAFKA_ACTIONS.certificate);
     if (certificate && !/^-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----$/.test(certificate)) {
@@ -157,16 +164,29 @@ export const kafkaConnection: ConnectionType<KafkaForm> = {
     type: 'Kafka',
     bootstrapServers: form.bootstrapServers,
     security: { protocol: form.protocol, ...(form.certificate ? { brokerPublicCertificate: form.certificate } : {}) },
-    authentication: { mechanism: form.mechanism, username: form.username, password: form.password },
+    // An edit that keeps the password leaves it out (the form's password is then '').
+    authentication: { mechanism: form.mechanism, username: form.username, ...(form.password ? { password: form.password } : {}) },
     networking: { access: { type: 'PUBLIC' } },
   }),
-  secretValues: (form) => [form.password],
+  secretValues: (form) => (form.password ? [form.password] : []),
   summary: (form) => [
     ['Bootstrap servers', `\`${escapeMrkdwn(form.bootstrapServers)}\``],
     ['Security', `${form.protocol} · ${form.mechanism}${form.protocol === 'SASL_PLAINTEXT' ? ' :warning: credentials travel unencrypted' : ''}`],
     ['Username', `\`${escapeMrkdwn(form.username)}\``],
-    ['Password', maskSecret(form.password)],
+    ['Password', form.password ? maskSecret(form.password) : '_unchanged_'],
   ],
+  formFromConnection: (connection) => {
+    const text = (value: string | undefined) => (value === undefined ? undefined : textState(value));
+    const select = (value: string | undefined, allowed: readonly string[]) => (value !== undefined && allowed.includes(value) ? selectState(value) : undefined);
+    const entries: Array<[string, string, ViewStateValues[string][string] | undefined]> = [
+      [KAFKA_BLOCKS.bootstrap, KAFKA_ACTIONS.bootstrap, text(field(connection, 'bootstrapServers'))],
+      [KAFKA_BLOCKS.protocol, KAFKA_ACTIONS.protocol, select(field(connection, 'security', 'protocol'), SECURITY_PROTOCOLS)],
+      [KAFKA_BLOCKS.mechanism, KAFKA_ACTIONS.mechanism, select(field(connection, 'authentication', 'mechanism'), SASL_MECHANISMS)],
+      [KAFKA_BLOCKS.username, KAFKA_ACTIONS.username, text(field(connection, 'authentication', 'username'))],
+      [KAFKA_BLOCKS.certificate, KAFKA_ACTIONS.certificate, text(field(connection, 'security', 'brokerPublicCertificate'))],
+    ];
+    return Object.fromEntries(entries.filter(([, , state]) => state !== undefined).map(([block, action, state]) => [block, { [action]: state! }]));
+  },
   describe: (connection) => {
     const access = field(connection, 'networking', 'access', 'type') ?? 'PUBLIC';
     return [

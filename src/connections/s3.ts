@@ -2,7 +2,7 @@
 // IAM role that the project has authorised with Unified AWS Access.
 import { z } from 'zod';
 import { escapeMrkdwn, option, plain, textInput, truncate, type AnyBlock } from '../modals/blocks.js';
-import { selectedValue, textValue, type ViewStateValues } from '../modals/viewState.js';
+import { selectedValue, selectState, textState, textValue, type ViewStateValues } from '../modals/viewState.js';
 import { field, type ConnectionType, type FieldErrors } from './types.js';
 
 export const S3_BLOCKS = { role: 's3_role', testBucket: 's3_test_bucket' } as const;
@@ -87,5 +87,13 @@ export const s3Connection: ConnectionType<S3Form> = {
     ['IAM role', `\`${escapeMrkdwn(form.roleArn)}\``],
     ...(form.testBucket ? [['Test bucket', escapeMrkdwn(form.testBucket)] as [string, string]] : []),
   ],
+  formFromConnection: (connection) => {
+    const roleArn = field(connection, 'aws', 'roleArn');
+    const testBucket = field(connection, 'aws', 'testBucket');
+    return {
+      ...(roleArn ? { [S3_BLOCKS.role]: { [S3_ACTIONS.role]: selectState(roleArn, 'external_select') } } : {}),
+      ...(testBucket ? { [S3_BLOCKS.testBucket]: { [S3_ACTIONS.testBucket]: textState(testBucket) } } : {}),
+    };
+  },
   describe: (connection) => [['IAM role', `\`${escapeMrkdwn(field(connection, 'aws', 'roleArn') ?? '?')}\``]],
 };

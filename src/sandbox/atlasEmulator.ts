@@ -8,13 +8,13 @@ import { DigestVerifier } from './atlas/digest.js';
 import { apiError, ATLAS_ERROR_CODES as CODES, errorCodeOf, reasonPhrase, type Reply } from './atlas/envelope.js';
 import { runOperation } from './atlas/operations.js';
 import { findRoute, projectOf, type Operation } from './atlas/routes.js';
-import { createProject, markLinkDone, Progression, type Project, type ProjectSpec, type StoredConnection, type StoredPrivateLink } from './atlas/state.js';
+import { createProject, markLinkDone, Progression, type Project, type ProjectSpec, type StoredConnection, type StoredPrivateLink, type StoredProcessor } from './atlas/state.js';
 import { FaultBook, faultReply, RateLimiter, replacesAnswer, type AtlasFault } from './atlas/traffic.js';
 import { EmulatorServer } from './emulatorServer.js';
 
 export type { AtlasFault } from './atlas/traffic.js';
 export type { Operation as AtlasOperation } from './atlas/routes.js';
-export type { AwsIamRoleSpec, InstanceSpec, ProjectSpec, StoredConnection, StoredPrivateLink } from './atlas/state.js';
+export type { AwsIamRoleSpec, InstanceSpec, ProjectSpec, StoredConnection, StoredPrivateLink, StoredProcessor } from './atlas/state.js';
 export { ATLAS_ERROR_CODES } from './atlas/envelope.js';
 export { API_VERSIONS as ATLAS_API_VERSIONS } from './atlas/routes.js';
 
@@ -173,6 +173,24 @@ export class AtlasEmulator {
     if (!project) throw new Error(`Atlas emulator: no project ${groupId}`);
     if (inUse) project.inUse.add(`${tenant}/${name}`);
     else project.inUse.delete(`${tenant}/${name}`);
+  }
+
+  /** The instance's stream processors (a live list). */
+  processors(groupId: string, tenant: string): StoredProcessor[] {
+    return this.projects.get(groupId)?.instances.get(tenant)?.processors ?? [];
+  }
+
+  /**
+   * Adds a stream processor, or changes its state or pipeline (by name). A STARTED one whose
+   * pipeline names a connection stops that connection being deleted, as in Atlas.
+   */
+  setStreamProcessor(groupId: string, tenant: string, processor: StoredProcessor): void {
+    const instance = this.projects.get(groupId)?.instances.get(tenant);
+    if (!instance) throw new Error(`Atlas emulator: no instance ${groupId}/${tenant}`);
+    const existing = instance.processors.find((p) => p.name === processor.name);
+    if (existing) Object.assign(existing, structuredClone(processor));
+    else instance.processors.push(structuredClone(processor));
+    this.server.changed();
   }
 
   injectFault(fault: AtlasFault): void {
