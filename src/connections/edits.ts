@@ -33,7 +33,7 @@ export function planEdit(current: StreamsConnection, next: ConnectionBody, secre
   }
   const patch: ConnectionBody = { name: current.name, type: current.type };
   for (const [key, value] of Object.entries(next)) {
-    if (key !== 'name' && key !== 'type' && !same(value, current[key])) patch[key] = value;
+    if (key !== 'name' && key !== 'type' && value !== undefined && !same(value, current[key])) patch[key] = value;
   }
   if (Object.keys(patch).length === 2) return { kind: 'none' };
   return { kind: 'edit', patch, changes };
@@ -63,7 +63,7 @@ export function fieldChanges(current: Record<string, unknown>, next: Record<stri
     changes.push({ path, secret: false, ...(before === undefined ? {} : { before: display(before) }), ...(after === undefined ? {} : { after: display(after) }) });
   };
   for (const key of Object.keys(next)) {
-    if (key === 'name') continue;
+    if (key === 'name' || next[key] === undefined) continue;
     // A field the form leaves out is kept by Atlas (a secret left empty): not a change.
     walk(key, current[key], next[key], undefined);
   }
