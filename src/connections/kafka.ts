@@ -33,6 +33,8 @@ export const kafkaFormSchema = z.object({
   username: z.string(),
   password: z.string(),
   certificate: z.string().optional(),
+  /** In an edit only: the connection's networking when it is not public (Private Link), kept as it is. */
+  networking: z.record(z.string(), z.unknown()).optional(),
 });
 export type KafkaForm = z.infer<typeof kafkaFormSchema>;
 type Protocol = KafkaForm['protocol'];
@@ -69,6 +71,13 @@ export function bootstrapServersError(input: string): string | undefined {
     if (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) return `${shown}: the port must be a number from 1 to 65535.`;
   }
   return undefined;
+}
+
+/** The connection's networking object when it is not public. */
+function privateNetworking(connection: Record<string, unknown>): Record<string, unknown> | undefined {
+  const networking = connection.networking;
+  if (typeof networking !== 'object' || networking === null || (field(connection, 'networking', 'access', 'type') ?? 'PUBLIC') === 'PUBLIC') return undefined;
+  return networking as Record<string, unknown>;
 }
 
 export const kafkaConnection: ConnectionType<KafkaForm> = {
@@ -156,7 +165,16 @@ export const kafkaConnection: ConnectionType<KafkaForm> = {
     if (Object.keys(errors).length > 0) return { ok: false, errors };
     return {
       ok: true,
-      value: { bootstrapServers, protocol: protocol as Protocol, mechanism: mechanism as Mechanism, username, password, ...(certificate ? { certificate } : {}) },
+      value: {
+        bootstrapServers,
+        protocol: protocol as Protocol,
+        mechanism: mechanism as Mechanism,
+        username,
+        password,
+        ...(certificate ? { certificate } : {}),
+        // This form cannot express Private Link: an edit keeps the networking the connection has.
+        ...(editing && privateNetworking(editing) ? { networking: privateNetworking(editing) } : {}),
+      },
     };
   },
   atlasBody: (name, form) => ({
@@ -166,7 +184,7 @@ export const kafkaConnection: ConnectionType<KafkaForm> = {
     security: { protocol: form.protocol, ...(form.certificate ? { brokerPublicCertificate: form.certificate } : {}) },
     // An edit that keeps the password leaves it out (the form's password is then '').
     authentication: { mechanism: form.mechanism, username: form.username, ...(form.password ? { password: form.password } : {}) },
-    networking: { access: { type: 'PUBLIC' } },
+    networking: form.networking ?? { access: { type: 'PUBLIC' } },
   }),
   secretValues: (form) => (form.password ? [form.password] : []),
   summary: (form) => [

@@ -59,7 +59,7 @@ export function editModal(type: AnyConnectionType, target: Target, meta: EditMet
           type: 'mrkdwn',
           text: replacing
             ? `:warning: *This is a REPLACE.* Atlas cannot change a connection's type or networking in place, so spconn deletes \`${escapeMrkdwn(meta.name)}\` and creates it again with the same name. Pipelines that use it stop meanwhile; a STARTED stream processor blocks it. Every field, secrets too, must be filled in.`
-            : 'A change of networking (e.g. Private Link to public) cannot be made in place either: the request then becomes a REPLACE (delete, then create with the same name), and the card says so.',
+            : 'A change of networking cannot be made in place either: such a request becomes a REPLACE (delete, then create with the same name), and the card says so. Networking this form does not show (Private Link) is kept.',
         },
       ],
     },

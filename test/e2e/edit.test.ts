@@ -139,6 +139,29 @@ describe('editing a connection', () => {
     expect(row.sealed_call).toBeNull();
   });
 
+  it('keeps the Private Link networking of a Kafka connection it edits: no replace, no networking in the PATCH', async () => {
+    const { slack, atlas } = stack.world;
+    const linkId = '65b000000000000000000009';
+    atlas.privateLinks(WORLD.projectId).push({ _id: linkId, provider: 'AWS', vendor: 'CONFLUENT', region: 'us-east-1', serviceEndpointId: 'com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0', dnsDomain: 'x.aws.confluent.cloud', state: 'DONE' });
+    seed({
+      name: 'pl-events',
+      type: 'Kafka',
+      bootstrapServers: 'b-1.kafka.example.com:9092',
+      security: { protocol: 'SASL_SSL' },
+      authentication: { mechanism: 'PLAIN', username: 'svc-atlas', password: 'old-password-2' },
+      networking: { access: { type: 'PRIVATE_LINK', connectionId: linkId } },
+    });
+    const view = await openEdit('edit pl-events');
+    expect(await submit(view, submitted(view, { kafka_bootstrap: { bootstrap_servers: state.text('b-2.kafka.example.com:9092') } }))).toBeUndefined();
+    await slack.waitFor(() => cardFor(stack, 'pl-events') !== undefined);
+    const card = cardFor(stack, 'pl-events')!;
+    expect(card.text).toMatch(/^Edit Kafka/);
+    await stack.driver.clickButton(card, 'request_approve', { user: WORLD.owner });
+    await slack.waitFor(() => threadTexts(stack, card).some((t) => t.includes('is updated')));
+    expect(atlas.calls.find((c) => c.operation === 'updateConnection')!.body).toEqual({ name: 'pl-events', type: 'Kafka', bootstrapServers: 'b-2.kafka.example.com:9092' });
+    expect(stored('pl-events')).toMatchObject({ networking: { access: { type: 'PRIVATE_LINK', connectionId: linkId } }, authentication: { password: 'old-password-2' } });
+  });
+
   it('says so when the connection does not exist', async () => {
     const view = await openEdit('edit nothing-here');
     expect(JSON.stringify(view.blocks)).toMatch(/There is no connection `nothing-here`/);
