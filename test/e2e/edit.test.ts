@@ -162,6 +162,19 @@ describe('editing a connection', () => {
     expect(stored('pl-events')).toMatchObject({ networking: { access: { type: 'PRIVATE_LINK', connectionId: linkId } }, authentication: { password: 'old-password-2' } });
   });
 
+  it('edits an S3 connection: its role comes back chosen, the test bucket is the change', async () => {
+    const { slack, atlas } = stack.world;
+    seed({ name: 'lake', type: 'S3', aws: { roleArn: WORLD.s3Role } });
+    const view = await openEdit('edit lake');
+    expect(JSON.stringify(view.blocks)).toContain(`"value":"${WORLD.s3Role}"`);
+    expect(await submit(view, submitted(view, { s3_test_bucket: { test_bucket: state.text('lake-check') } }))).toBeUndefined();
+    await slack.waitFor(() => cardFor(stack, 'lake') !== undefined);
+    const card = cardFor(stack, 'lake')!;
+    await stack.driver.clickButton(card, 'request_approve', { user: WORLD.owner });
+    await slack.waitFor(() => threadTexts(stack, card).some((t) => t.includes('is updated')));
+    expect(atlas.calls.find((c) => c.operation === 'updateConnection')!.body).toEqual({ name: 'lake', type: 'S3', aws: { roleArn: WORLD.s3Role, testBucket: 'lake-check' } });
+  });
+
   it('says so when the connection does not exist', async () => {
     const view = await openEdit('edit nothing-here');
     expect(JSON.stringify(view.blocks)).toMatch(/There is no connection `nothing-here`/);
