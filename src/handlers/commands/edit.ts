@@ -39,7 +39,7 @@ async function editView(ctx: HandlerContext, target: Target, name: string, meta:
     connection = CONNECTION_NAME.test(name) ? await getConnection(ctx.atlas.for(target), target, name) : undefined;
   } catch (err) {
     ctx.logger.warn({ err }, 'could not read the connection to edit');
-    return editNoticeModal('Edit connection', isSpconnError(err) ? err.userMessage : 'spconn could not read the connection from Atlas; an operator can find why in the logs.');
+    return editNoticeModal('Edit connection', isSpconnError(err) ? escapeMrkdwn(err.userMessage) : 'spconn could not read the connection from Atlas; an operator can find why in the logs.');
   }
   if (!connection) {
     return editNoticeModal('Edit connection', `There is no connection \`${escapeMrkdwn(name)}\` in ${where}. \`/spconn list ${escapeMrkdwn(target.name)}\` shows what there is.`);
