@@ -175,6 +175,13 @@ describe('editing a connection', () => {
     expect(atlas.calls.find((c) => c.operation === 'updateConnection')!.body).toEqual({ name: 'lake', type: 'S3', aws: { roleArn: WORLD.s3Role, testBucket: 'lake-check' } });
   });
 
+  it('says honestly that a type it cannot fill from Atlas cannot be edited yet', async () => {
+    seed({ name: 'sample_stream_solar', type: 'Sample' });
+    const view = await openEdit('edit sample_stream_solar');
+    expect(JSON.stringify(view.blocks)).toMatch(/cannot edit Sample connections yet/);
+    expect((view.blocks as Array<{ type: string }>).some((b) => b.type === 'input')).toBe(false);
+  });
+
   it('says so when the connection does not exist', async () => {
     const view = await openEdit('edit nothing-here');
     expect(JSON.stringify(view.blocks)).toMatch(/There is no connection `nothing-here`/);
