@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { pipelineNamesConnection } from '../../src/atlas/streams.js';
 import { changeLines, planEdit, startedProcessors } from '../../src/connections/edits.js';
+import { quorumActionOf } from '../../src/requests/lifecycle.js';
 
 const kafka = {
   name: 'events',
@@ -55,5 +56,12 @@ describe('stream processors that name a connection', () => {
     const pipeline = [{ $source: { connectionName: 'a' } }, { $lookup: { from: { connectionName: 'b', db: 'x' } } }, { $merge: { into: { connectionName: 'c' } } }];
     expect(['a', 'b', 'c', 'd'].map((n) => pipelineNamesConnection(pipeline, n))).toEqual([true, true, true, false]);
     expect(startedProcessors([{ name: 'p', state: 'STARTED' }, { name: 'q', state: 'STOPPED' }])).toEqual(['p']);
+  });
+});
+
+describe('quorum', () => {
+  it('counts approvals of an edit and of a replace under their own action names', () => {
+    expect(quorumActionOf({ action: 'edit', callKind: 'edit' })).toBe('edit');
+    expect(quorumActionOf({ action: 'replace', callKind: 'replace' })).toBe('replace');
   });
 });

@@ -13,6 +13,7 @@ import { escapeMrkdwn } from '../../modals/blocks.js';
 import { EDIT_ACTIONS, EDIT_BLOCKS, editMetadataSchema } from '../../modals/editModal.js';
 import { selectedValue } from '../../modals/viewState.js';
 import { withinAckBudget } from '../ackBudget.js';
+import { ackLookups } from '../atlasLookups.js';
 import type { HandlerContext } from '../context.js';
 import { safeJson, viewSubmissionSchema } from '../payloads.js';
 
@@ -37,12 +38,11 @@ export function editConnectionSubmission(ctx: HandlerContext) {
     const type = connectionType(selectedValue(values, EDIT_BLOCKS.type, EDIT_ACTIONS.type) ?? '');
     if (!type || type.privateLinkPlan) return refuse({ [EDIT_BLOCKS.type]: 'Choose a connection type.' });
 
-    // What Atlas has now, who uses it, and what the type checks, at once within Slack's 3 s.
+    // What Atlas has now, and who uses it, at once within Slack's 3 s.
     const atlas = ctx.atlas.for(target);
-    const [read, processors, roles] = await Promise.all([
+    const [read, processors] = await Promise.all([
       withinAckBudget(ctx, () => getConnection(atlas, target, name, { maxAttempts: 1 }).then((c) => ({ c }))),
       withinAckBudget(ctx, () => processorsUsing(atlas, target, name)),
-      type.checkWithAtlas ? withinAckBudget(ctx, () => ctx.roles.get(atlas, target.projectId)) : undefined,
     ]);
     if (!read) return refuse({ [EDIT_BLOCKS.type]: 'Atlas did not answer in time, so spconn cannot tell what changes. Submit again.' });
     const current: StreamsConnection | undefined = read.c;
@@ -63,7 +63,7 @@ export function editConnectionSubmission(ctx: HandlerContext) {
       const problem = replaceProblem(processors);
       if (problem) return refuse({ [EDIT_BLOCKS.type]: problem });
     }
-    const atlasErrors = await type.checkWithAtlas?.(form.value, { authorisedRoles: () => Promise.resolve(roles) });
+    const atlasErrors = await type.checkWithAtlas?.(form.value, ackLookups(ctx, target));
     if (atlasErrors && Object.keys(atlasErrors).length > 0) return refuse(atlasErrors);
 
     await ack();
