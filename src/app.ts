@@ -7,6 +7,7 @@ import { boltLogger } from './boltLogger.js';
 import type { Config } from './config/file.js';
 import { registerActions } from './handlers/actions/index.js';
 import { registerCommands } from './handlers/commands/index.js';
+import { registerEvents } from './handlers/events/index.js';
 import type { HandlerContext } from './handlers/context.js';
 import { registerViews } from './handlers/views/index.js';
 import { HttpServer } from './http/server.js';
@@ -117,6 +118,7 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
   registerCommands(bolt, ctx);
   registerViews(bolt, ctx);
   registerActions(bolt, ctx);
+  registerEvents(bolt, ctx);
   bolt.error(async (error) => {
     logger.error({ err: error }, 'unhandled error in a Slack listener');
   });

@@ -21,6 +21,8 @@ const SECRET_KEYS = [
   'clientSecret',
   'accessToken',
   'access_token',
+  'sslKey',
+  'sslKeyPassword',
 ];
 
 export const REDACT_PATHS = SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]);

@@ -25,4 +25,12 @@ describe('manifest.yml', () => {
     expect(text).toContain('"command":"/spconn"');
     expect(text).toContain('"is_enabled":true');
   });
+
+  it('declares the Home tab and its app_home_opened event on the same request URL', () => {
+    const features = manifest.features as { app_home?: Record<string, unknown> };
+    const settings = manifest.settings as { event_subscriptions?: { request_url?: string; bot_events?: string[] }; interactivity: { request_url: string } };
+    expect(features.app_home?.home_tab_enabled).toBe(true);
+    expect(settings.event_subscriptions?.bot_events).toEqual(['app_home_opened']);
+    expect(settings.event_subscriptions?.request_url).toBe(settings.interactivity.request_url);
+  });
 });

@@ -3,10 +3,13 @@ import { azureBlobConnection } from './azureBlob.js';
 import { clusterConnection } from './cluster.js';
 import { httpsConnection } from './https.js';
 import { kafkaConnection } from './kafka.js';
+import { kinesisConnection } from './kinesis.js';
+import { lambdaConnection } from './lambda.js';
 import { privateLinkConnection } from './privateLink.js';
 import { pubSubConnection } from './pubsub.js';
 import { s3Connection } from './s3.js';
 import { sampleConnection } from './sample.js';
+import { schemaRegistryConnection } from './schemaRegistry.js';
 import type { ConnectionType } from './types.js';
 
 // Each type's Form differs; the registry only needs them as opaque forms.
@@ -20,6 +23,9 @@ export const CONNECTION_TYPES: readonly AnyConnectionType[] = [
   kafkaConnection,
   privateLinkConnection,
   sampleConnection,
+  lambdaConnection,
+  kinesisConnection,
+  schemaRegistryConnection,
   azureBlobConnection,
   pubSubConnection,
 ];

@@ -6,6 +6,10 @@ import type { RequestSummary } from '../requests/model.js';
 import { shortDigest } from '../requests/lifecycle.js';
 import type { ChecklistItem } from '../workflows/privateLinkMachine.js';
 import { escapeMrkdwn, plain, truncate, type AnyBlock } from './blocks.js';
+import { approveConfirmation, cancelConfirmation } from './confirmations.js';
+
+/** Spreads a `confirm` only when there is one (an absent key, not `confirm: undefined`). */
+export const confirmOf = <T>(confirm: T | undefined): { confirm?: T } => (confirm ? { confirm } : {});
 
 export const CARD_ACTIONS = {
   approve: 'request_approve',
@@ -132,15 +136,10 @@ export function requestCardBlocks(ctx: CardContext): AnyBlock[] {
           text: plain('Approve'),
           style: 'primary',
           value: approveValue(row),
-          confirm: {
-            title: plain('Approve this request?'),
-            text: plain(truncate(`spconn will ${verb.toLowerCase()} ${row.connection_name} in ${summary.instance} as shown (digest ${shortDigest(row.digest)}).`, 300)),
-            confirm: plain('Approve'),
-            deny: plain('Back'),
-          },
+          ...confirmOf(approveConfirmation(row.action, row.connection_name, summary.instance)),
         },
         { type: 'button', action_id: CARD_ACTIONS.reject, text: plain('Reject'), style: 'danger', value: row.id },
-        { type: 'button', action_id: CARD_ACTIONS.cancel, text: plain('Cancel request'), value: row.id },
+        { type: 'button', action_id: CARD_ACTIONS.cancel, text: plain('Cancel request'), value: row.id, confirm: cancelConfirmation(row.connection_name) },
       ],
     });
   }

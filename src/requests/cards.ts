@@ -12,7 +12,15 @@ import type { RequestNotifier } from './notifier.js';
 
 export class RequestCards {
   /** With `config`, the card shows a quorum's progress ("1 of 2 approvals") and who approved. */
-  constructor(private readonly deps: { store: RequestStore; notifier: RequestNotifier; config?: Config }) {}
+  constructor(
+    private readonly deps: {
+      store: RequestStore;
+      notifier: RequestNotifier;
+      config?: Config;
+      /** Told after the card was brought up to date: whatever shows the request elsewhere (Home tabs) follows. */
+      changed?: (row: RequestRow) => void;
+    },
+  ) {}
 
   /** Who approved the stored call so far, and how many approvals it needs under the config now. */
   async approvals(row: RequestRow): Promise<{ by: string[]; required: number }> {
@@ -50,7 +58,9 @@ export class RequestCards {
 
   async refresh(requestId: string): Promise<void> {
     const row = await this.deps.store.get(requestId);
-    if (row) await this.deps.notifier.updateCard(await this.context(row));
+    if (!row) return;
+    await this.deps.notifier.updateCard(await this.context(row));
+    this.deps.changed?.(row);
   }
 
   /** A private word to one person in the card's thread (a click or submission that did not apply). */

@@ -11,6 +11,7 @@ import { RequestAnnouncer } from './announcements.js';
 import { RequestCards } from './cards.js';
 import { RequestDecisions } from './decisions.js';
 import { RequestExecution } from './execution.js';
+import { HomeTabs } from './homes.js';
 import type { RequestNotifier } from './notifier.js';
 import { RequestNudges } from './nudges.js';
 import type { OwnerDirectory } from './owners.js';
@@ -39,6 +40,7 @@ export class RequestCore {
   readonly announcer: RequestAnnouncer;
   readonly setups: PrivateLinkSetups;
   readonly queries: RequestQueries;
+  readonly homes: HomeTabs;
   /** Reminders and escalation; `nudges.scan()` runs one scan now (tests, the playground). */
   readonly nudges: RequestNudges;
   private readonly work: WorkInFlight;
@@ -50,19 +52,25 @@ export class RequestCore {
     const { config, store, sealer, atlas, owners, notifier, logger } = deps;
     const replicaId = this.replicaId;
     this.work = new WorkInFlight(logger);
-    this.cards = new RequestCards({ store, notifier, config });
+    // A refreshed card means the request changed: the Homes of the people it concerns follow.
+    this.cards = new RequestCards({ store, notifier, config, changed: (row) => this.homes.requestChanged(row) });
+    this.homes = new HomeTabs({ config, store, owners, cards: this.cards, notifier, work: this.work, logger, now });
     this.announcer = new RequestAnnouncer({ config, store, notifier, cards: this.cards, logger, replicaId });
     this.setups = new PrivateLinkSetups({ config, store, sealer, atlas, owners, notifier, cards: this.cards, announcer: this.announcer, logger, replicaId });
     this.execution = new RequestExecution({ config, store, sealer, atlas, cards: this.cards, announcer: this.announcer, setups: this.setups, work: this.work, logger, replicaId });
     this.decisions = new RequestDecisions({ config, store, owners, notifier, announcer: this.announcer, execution: this.execution, work: this.work, logger, now, replicaId, cards: this.cards });
-    this.nudges = new RequestNudges({ config, store, notifier, cards: this.cards, work: this.work, logger, now });
+    this.nudges = new RequestNudges({ config, store, notifier, cards: this.cards, work: this.work, logger, now, escalated: (row) => this.homes.requestChanged(row) });
     this.queries = new RequestQueries({ config, store, owners, now });
   }
 
   /** Stores a new request and posts its card. The caller has validated every field. */
   submit(input: NewRequest): Promise<RequestRow> {
     const { config, store, sealer, notifier, logger } = this.deps;
-    return this.work.run(() => submitRequest({ config, store, sealer, notifier, cards: this.cards, logger, now: this.deps.now ?? (() => new Date()) }, input));
+    return this.work.run(async () => {
+      const row = await submitRequest({ config, store, sealer, notifier, cards: this.cards, logger, now: this.deps.now ?? (() => new Date()) }, input);
+      this.homes.requestChanged(row);
+      return row;
+    });
   }
 
   /** Resumes what a stopped process left, then sweeps expiries and scans for abandoned work periodically. */

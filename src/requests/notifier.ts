@@ -1,6 +1,7 @@
 // Everything the request lifecycle says in Slack: the card, its thread, ephemeral refusals.
 // Slack failures here are logged and swallowed on purpose: the request's state lives in the
 // store, and a lost thread reply must not undo or repeat an Atlas call.
+import type { HomeView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Target } from '../config/file.js';
 import type { Logger } from '../log.js';
@@ -56,6 +57,28 @@ export class RequestNotifier {
           text: `${mentions} <@${ctx.row.requester_id}> asks to ${ctx.row.action} \`${ctx.row.connection_name}\` in *${target.name}*: ${link.permalink ?? ''}`,
         });
       });
+    }
+  }
+
+  /** Publishes a person's Home tab; false when Slack refused it (logged, never thrown). */
+  async publishHome(userId: string, view: HomeView): Promise<boolean> {
+    try {
+      await this.slack.views.publish({ user_id: userId, view });
+      return true;
+    } catch (err) {
+      this.logger.error({ err, method: 'views.publish' }, 'Slack call failed');
+      return false;
+    }
+  }
+
+  /** The permalink of a message (a request's card), or undefined when Slack does not give one. */
+  async permalink(channel: string, ts: string): Promise<string | undefined> {
+    try {
+      const res = await this.slack.chat.getPermalink({ channel, message_ts: ts });
+      return typeof res.permalink === 'string' ? res.permalink : undefined;
+    } catch (err) {
+      this.logger.warn({ err, method: 'chat.getPermalink' }, 'Slack call failed');
+      return undefined;
     }
   }
 

@@ -20,6 +20,8 @@ export interface NudgeDeps {
   work: WorkInFlight;
   logger: Logger;
   now: () => Date;
+  /** A request escalated: the Homes of the people it now reaches follow. */
+  escalated?: (row: RequestRow) => void;
 }
 
 /** `<@U…>` for a user, `<!subteam^S…>` for a user group. */
@@ -73,6 +75,7 @@ export class RequestNudges {
     if (nudge.kind === 'escalate') {
       await this.deps.notifier.reply({ row }, escalationReply((target.escalateTo ?? []).map(mention).join(' '), target.name));
       this.deps.logger.info({ requestId: row.id, target: target.name }, 'request escalated');
+      this.deps.escalated?.(row);
       return;
     }
     // Everyone who may still decide, except those who approved already.

@@ -22,6 +22,12 @@ export class OwnerDirectory {
     return (await this.groupMembers(target.ownerGroup)).has(userId);
   }
 
+  /** Everyone who owns the target: its listed owners and its owner group's members (as Slack has them now). */
+  async members(target: Target): Promise<string[]> {
+    const group = target.ownerGroup ? await this.groupMembers(target.ownerGroup) : new Set<string>();
+    return [...new Set([...target.owners, ...group])];
+  }
+
   /** Whether `userId` is on the target's `escalateTo`: listed, or a member of a listed user group. */
   async isEscalation(target: Target, userId: string): Promise<boolean> {
     const ids = target.escalateTo ?? [];
@@ -30,6 +36,13 @@ export class OwnerDirectory {
       if ((await this.groupMembers(id)).has(userId)) return true;
     }
     return false;
+  }
+
+  /** Everyone on the target's `escalateTo`: listed users and the members of listed user groups. */
+  async escalationMembers(target: Target): Promise<string[]> {
+    const ids = target.escalateTo ?? [];
+    const groups = await Promise.all(ids.filter((i) => i.startsWith('S')).map((g) => this.groupMembers(g)));
+    return [...new Set([...ids.filter((i) => !i.startsWith('S')), ...groups.flatMap((g) => [...g])])];
   }
 
   private groupMembers(groupId: string): Promise<Set<string>> {

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import { EmulatorServer, sendJson } from './emulatorServer.js';
 import { SocketModeHub } from './slack/socketMode.js';
-import { validateMessage, validateView, type MessageMethod } from './slack/blockKit.js';
+import { validateHomeView, validateMessage, validateView, type MessageMethod } from './slack/blockKit.js';
 import { argsSchemas, argumentProblems, isSlackMethod, parseWebApiRequest, type SlackMethod } from './slack/request.js';
 
 export type { SlackMethod } from './slack/request.js';
@@ -87,6 +87,8 @@ export interface SlackFault {
   delayMs?: number;
   /** Hold the call until this settles (a test's gate; cut short when the emulator stops). */
   until?: Promise<unknown>;
+  /** Only calls whose decoded arguments this accepts (e.g. one user's `views.publish`). */
+  when?: (args: Record<string, unknown>) => boolean;
 }
 
 interface ArmedFault extends SlackFault {
@@ -100,6 +102,9 @@ const success = (body: Record<string, unknown> = {}): Outcome => ({ ok: true, bo
 const failure = (error: string, messages?: string[]): Outcome => ({ ok: false, error, ...(messages?.length ? { messages } : {}) });
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Slack refuses a view whose JSON is larger than this with `view_too_large` (shared/slack/README.md). */
+const VIEW_MAX_BYTES = 250_000;
 
 /** Slack tells a bad trigger_id this way (real answer, not the docs example). */
 export const INVALID_TRIGGER_MESSAGE = '[ERROR] invalid `trigger_id` [json-pointer:/trigger_id]';
@@ -115,6 +120,8 @@ export class SlackEmulator {
   readonly views = new Map<string, SlackView>();
   /** Socket Mode: connections opened with the app token, and the envelopes sent over them. */
   readonly socketMode: SocketModeHub;
+  /** Each user's Home tab as last published (`views.publish`), by user id. */
+  readonly homes = new Map<string, SlackView>();
 
   private readonly triggers = new Map<string, { issuedAt: number; used: boolean; fromViewId?: string }>();
   private readonly usergroups = new Map<string, string[]>();
@@ -249,6 +256,12 @@ export class SlackEmulator {
     return { ok: true, view: stored };
   }
 
+  /** The blocks of `userId`'s Home tab as last published; undefined when none was. */
+  home(userId: string): unknown[] | undefined {
+    const blocks = this.homes.get(userId)?.view.blocks;
+    return Array.isArray(blocks) ? blocks : undefined;
+  }
+
   /** Requests received and not yet answered (e.g. held by an injected delay). */
   get inFlight(): number {
     return this.handling;
@@ -282,7 +295,7 @@ export class SlackEmulator {
       sendJson(res, status, body, headers);
     };
 
-    const fault = this.faults.find((f) => (f.method === method || f.method === '*') && f.remaining > 0);
+    const fault = this.faults.find((f) => (f.method === method || f.method === '*') && f.remaining > 0 && (!f.when || f.when(args)));
     if (fault) {
       fault.remaining -= 1;
       if (fault.delayMs) await this.server.delay(fault.delayMs);
@@ -344,6 +357,8 @@ export class SlackEmulator {
         return withArgs(argsSchemas.viewsOpen, args, (a) => this.openView(method, a));
       case 'views.update':
         return withArgs(argsSchemas.viewsUpdate, args, (a) => this.updateView(a));
+      case 'views.publish':
+        return withArgs(argsSchemas.viewsPublish, args, (a) => this.publishHome(a));
       case 'chat.postMessage':
         return withArgs(argsSchemas.postMessage, args, (a) => this.postMessage(a));
       case 'chat.update':
@@ -407,6 +422,43 @@ export class SlackEmulator {
       updates: existing.updates + 1,
     });
     return success({ view: stored.view });
+  }
+
+  /** A user's Home tab: one view per user, replaced by each publish (same id, new hash). */
+  private publishHome(a: z.infer<typeof argsSchemas.viewsPublish>): Outcome {
+    if (!a.user_id) return failure('invalid_arguments', ['[ERROR] missing required field: user_id [json-pointer:/user_id]']);
+    if (!/^[UW][A-Z0-9]+$/.test(a.user_id)) return failure('user_not_found');
+    const problems = validateHomeView(a.view);
+    if (problems.length > 0 || !isRecord(a.view)) return failure('invalid_arguments', problems);
+    if (JSON.stringify(a.view).length > VIEW_MAX_BYTES) return failure('view_too_large');
+    const existing = this.homes.get(a.user_id);
+    if (a.hash !== undefined && existing && a.hash !== existing.hash) return failure('hash_conflict');
+    const id = existing?.id ?? `V${randomBytes(5).toString('hex').toUpperCase()}`;
+    this.hashCounter += 1;
+    const hash = `${Math.floor(this.now() / 1000)}.${this.hashCounter.toString(36)}${randomBytes(3).toString('hex')}`;
+    const full: Record<string, unknown> = {
+      id,
+      team_id: this.teamId,
+      type: 'home',
+      private_metadata: '',
+      callback_id: '',
+      external_id: '',
+      ...a.view,
+      state: { values: {} },
+      hash,
+      clear_on_close: false,
+      notify_on_close: false,
+      close: null,
+      submit: null,
+      previous_view_id: null,
+      root_view_id: id,
+      app_id: 'A0SPCONN1',
+      app_installed_team_id: this.teamId,
+      bot_id: this.botId,
+    };
+    const stored: SlackView = { id, hash, view: full, updates: existing ? existing.updates + 1 : 0 };
+    this.homes.set(a.user_id, stored);
+    return success({ view: full });
   }
 
   private storeView(

@@ -37,6 +37,33 @@ const interactive = {
   command: absent,
 };
 
+/**
+ * An Events API delivery (Slack's `event_callback` envelope). spconn subscribes to one event,
+ * `app_home_opened`; Bolt reads the envelope's `team_id`, `enterprise_id`, `authorizations` and the
+ * event's `type`, `user` and `channel` (a string for this event) to route and authorise it.
+ */
+const appHomeOpenedSchema = z.looseObject({
+  type: z.literal('app_home_opened'),
+  user: z.string(),
+  channel: z.string(),
+  tab: z.string().optional(),
+  event_ts: z.string(),
+  view: z.looseObject({ id: z.string(), type: z.string() }).optional(),
+});
+const eventCallbackSchema = z.looseObject({
+  type: z.literal('event_callback'),
+  team_id: z.string(),
+  api_app_id: z.string(),
+  enterprise_id: z.string().nullish(),
+  event: appHomeOpenedSchema,
+  event_id: z.string(),
+  event_time: z.number(),
+  authorizations: z.array(z.looseObject({ team_id: z.string().nullish(), user_id: z.string(), is_bot: z.boolean() })).optional(),
+  command: absent,
+});
+/** The Events API events spconn subscribes to (manifest.yml `bot_events`). */
+export const SUBSCRIBED_EVENTS: readonly string[] = ['app_home_opened'];
+
 const sslCheckSchema = z.looseObject({ ssl_check: z.literal('1') });
 const urlVerificationSchema = z.looseObject({ type: z.literal('url_verification'), challenge: z.string() });
 
@@ -76,7 +103,7 @@ const viewSubmissionSchema = z.looseObject({ ...interactive, type: z.literal('vi
 const viewClosedSchema = z.looseObject({ ...interactive, type: z.literal('view_closed'), view: viewSchema, name: absent, actions: absent });
 
 /** The kinds of delivery spconn takes; `ssl_check` and `url_verification` Bolt answers itself, over HTTP only. */
-export type DeliveryKind = 'ssl_check' | 'url_verification' | 'slash_command' | 'block_actions' | 'block_suggestion' | 'view_submission' | 'view_closed';
+export type DeliveryKind = 'ssl_check' | 'url_verification' | 'event_callback' | 'slash_command' | 'block_actions' | 'block_suggestion' | 'view_submission' | 'view_closed';
 
 export type DeliveryCheck = { ok: true; kind: DeliveryKind } | { ok: false; problem: string };
 
@@ -93,7 +120,13 @@ export function checkDeliveryBody(body: unknown): DeliveryCheck {
   const b = object.data;
   if (b.ssl_check === '1') return check('ssl_check', sslCheckSchema, b);
   if (b.type === 'url_verification') return check('url_verification', urlVerificationSchema, b);
-  if (b.event !== undefined) return { ok: false, problem: 'an Events API event: spconn subscribes to none' };
+  if (b.event !== undefined) {
+    const type = record.safeParse(b.event).data?.type;
+    if (b.type !== 'event_callback' || typeof type !== 'string' || !SUBSCRIBED_EVENTS.includes(type)) {
+      return { ok: false, problem: 'an Events API event spconn does not subscribe to' };
+    }
+    return check('event_callback', eventCallbackSchema, b);
+  }
   if (b.command !== undefined) return check('slash_command', slashCommandSchema, b);
   switch (b.type) {
     case 'block_actions':

@@ -241,14 +241,45 @@ export class RequestStore {
     return { rows, total: Number(count.n), events };
   }
 
-  async openRequestsOf(userId: string): Promise<RequestRow[]> {
+  async openRequestsOf(userId: string, limit = 20): Promise<RequestRow[]> {
     return this.db
       .selectFrom('requests')
       .selectAll()
       .where('requester_id', '=', userId)
       .where('state', 'in', [...OPEN_STATES])
       .orderBy('created_at', 'desc')
-      .limit(20)
+      .limit(limit)
+      .execute();
+  }
+
+  /** Pending requests, oldest first (the Home tab sorts out who may decide which). */
+  async pendingRequests(limit: number): Promise<RequestRow[]> {
+    return this.db.selectFrom('requests').selectAll().where('state', '=', 'pending').orderBy('created_at').orderBy('id').limit(limit).execute();
+  }
+
+  /** A requester's ended requests, the most recently ended first. */
+  async endedRequestsOf(userId: string, limit: number): Promise<RequestRow[]> {
+    return this.db
+      .selectFrom('requests')
+      .selectAll()
+      .where('requester_id', '=', userId)
+      .where('state', 'in', [...ENDED_STATES])
+      .orderBy('updated_at', 'desc')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+  }
+
+  /** Running requests with an active workflow (a setup that may wait for a person), oldest first. */
+  async runningWithWorkflow(limit: number): Promise<RequestRow[]> {
+    return this.db
+      .selectFrom('requests')
+      .innerJoin('workflows', 'workflows.request_id', 'requests.id')
+      .selectAll('requests')
+      .where('requests.state', '=', 'running')
+      .where('workflows.active', '=', 1)
+      .orderBy('requests.created_at')
+      .limit(limit)
       .execute();
   }
 

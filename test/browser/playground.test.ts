@@ -81,8 +81,7 @@ describe.skipIf(!haveChromium)('the playground in a browser', () => {
     await actAs(owner);
     const card = page.locator('#timeline > article.message', { hasText: `connection ${connectionName}` });
     await card.locator('button[data-action-id="request_approve"]').click(WAIT);
-    // Approve asks for confirmation, as Slack shows the button's confirm dialog.
-    await page.locator('#confirm-layer [data-confirm="confirm"]').click(WAIT);
+    // Approving a create asks nothing (SPEC §12: only a delete or replace asks "are you sure").
   }
 
   it('creates an HTTPS connection: inline error, request card, owner approval, thread reply, Atlas', async () => {
@@ -113,6 +112,15 @@ describe.skipIf(!haveChromium)('the playground in a browser', () => {
     await page.locator('#atlas-connections li[data-name="orders-api"]').waitFor(WAIT);
     expect(await page.locator('#atlas-connections li[data-name="orders-api"]').textContent()).toContain('Authorization (values hidden)');
     await page.screenshot({ path: `${SCREENSHOTS}/https-approved.png` });
+
+    // The requester's Home tab: their request, ended, with its state.
+    await actAs(WORLD.requester);
+    await page.locator('#tab-home').click();
+    await page.locator('#home', { hasText: 'Your requests' }).waitFor(WAIT);
+    await page.locator('#home .block-section', { hasText: 'orders-api' }).waitFor(WAIT);
+    expect(await page.locator('#home').textContent()).toMatch(/Done · Create HTTPS connection/);
+    await page.screenshot({ path: `${SCREENSHOTS}/home.png` });
+    await page.locator('#tab-channel').click();
 
     const state = await (await fetch(`${sandbox.playgroundUrl}api/state?as=${WORLD.requester}`)).text();
     for (const seen of [state, ...answers, logs.join('\n'), await page.content()]) expect(seen).not.toContain('tok-playground-4242');

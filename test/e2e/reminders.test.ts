@@ -91,8 +91,15 @@ it('lets escalateTo approve only past the delay, mentions them once, and counts 
   expect(ephemeralsTo(LEAD)[0]).toMatch(/This request escalates to you at <!date\^\d+\^\{date_short_pretty\} \{time\}\|[^>]+> \(approvals\.escalateAfter\); until then only an owner of \*sandbox\* can approve it/);
   expect(await stack.app.requests.nudges.scan()).toBe(0);
 
+  const waitingFor = (user: string) => JSON.stringify(slack.home(user) ?? null);
+  await slack.waitFor(() => slack.homes.has(LEAD));
+  expect(waitingFor(LEAD)).not.toContain('escalate-me');
+
   offset = 8 * H;
   expect(await stack.app.requests.nudges.scan()).toBe(2); // the escalation and the first reminder
+  // The escalation republishes the Home of the people it reaches: the request waits for them there.
+  await slack.waitFor(() => waitingFor(LEAD).includes('escalate-me'));
+  expect(waitingFor(LEAD)).toContain('Waiting for your approval');
   expect(await stack.app.requests.nudges.scan()).toBe(0);
   expect(escalations(card)).toEqual([`:rotating_light: <@${LEAD}> this request for *sandbox* has waited past its escalation time; you may now approve or reject it as its owners can.`]);
   // The reminder past the escalation mentions the people it escalated to, too.

@@ -13,7 +13,13 @@ export class SocketModeDriver extends SlackDriver {
   }
 
   /** The HTTP driver's form body, turned into the envelope Slack sends over the socket instead. */
-  override async post(body: string): Promise<SignedResponse> {
+  override async post(body: string, opts: { contentType?: string } = {}): Promise<SignedResponse> {
+    // An Events API delivery is JSON over HTTP; over the socket its envelope carries the same body.
+    if (opts.contentType === 'application/json') {
+      const ack = await this.hub.deliver('events_api', JSON.parse(body) as Record<string, unknown>);
+      const text = ack && Object.keys(ack).length > 0 ? JSON.stringify(ack) : '';
+      return { status: 200, text, json: () => (text ? JSON.parse(text) : undefined) };
+    }
     const form = new URLSearchParams(body);
     const payload = form.get('payload');
     const ack = payload

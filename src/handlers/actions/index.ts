@@ -3,6 +3,7 @@ import type { App } from '@slack/bolt';
 import { CONNECTION_TYPES } from '../../connections/index.js';
 import { CREATE_ACTIONS } from '../../modals/createModal.js';
 import { LIST_ACTIONS } from '../../modals/listings.js';
+import { cardOrHomeAction } from '../../modals/home.js';
 import { CARD_ACTIONS } from '../../modals/requestCard.js';
 import type { HandlerContext } from '../context.js';
 import { connectionTypePicked, externalOptions } from './createForm.js';
@@ -12,10 +13,11 @@ import { listMoreClicked } from './listMore.js';
 import { approveClicked, cancelClicked, deleteLinkClicked, rejectClicked, setupCancelClicked, setupDoneClicked } from './requestButtons.js';
 
 export function registerActions(app: App, ctx: HandlerContext): void {
-  app.action(CARD_ACTIONS.approve, approveClicked(ctx));
-  app.action(CARD_ACTIONS.reject, rejectClicked(ctx));
-  app.action(CARD_ACTIONS.cancel, cancelClicked(ctx));
-  app.action(CARD_ACTIONS.setupDone, setupDoneClicked(ctx));
+  // The card's buttons also sit on Home tabs, with the request id in their action id: one listener for both.
+  app.action(cardOrHomeAction(CARD_ACTIONS.approve), approveClicked(ctx));
+  app.action(cardOrHomeAction(CARD_ACTIONS.reject), rejectClicked(ctx));
+  app.action(cardOrHomeAction(CARD_ACTIONS.cancel), cancelClicked(ctx));
+  app.action(cardOrHomeAction(CARD_ACTIONS.setupDone), setupDoneClicked(ctx));
   app.action(CARD_ACTIONS.setupCancel, setupCancelClicked(ctx));
   app.action(CARD_ACTIONS.deleteLink, deleteLinkClicked(ctx));
   app.action(CREATE_ACTIONS.type, connectionTypePicked(ctx));

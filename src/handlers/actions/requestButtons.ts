@@ -1,6 +1,7 @@
 // The request card's buttons. Every click is authorised on the server from the stored request,
 // never from what the message shows; a refusal is ephemeral and changes nothing.
 import type { AllMiddlewareArgs, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { z } from 'zod';
 import { isSpconnError } from '../../errors.js';
 import { parseButtonValue } from '../../modals/requestCard.js';
 import { rejectModal } from '../../modals/rejectModal.js';
@@ -9,10 +10,16 @@ import { actionChannel, blockActionSchema, type BlockAction } from '../payloads.
 
 type ActionArgs = SlackActionMiddlewareArgs & AllMiddlewareArgs;
 
+/** A click on a Home tab: no channel to answer in, so the answer goes on the person's Home. */
+const homeClickSchema = z.looseObject({ view: z.looseObject({ type: z.literal('home') }) });
+
 async function refuse(ctx: HandlerContext, args: ActionArgs, click: BlockAction, err: unknown): Promise<void> {
   if (!isSpconnError(err)) throw err;
   const channel = actionChannel(click);
-  if (!channel) return;
+  if (!channel) {
+    if (homeClickSchema.safeParse(args.body).success) ctx.requests.homes.tell(click.user.id, err.userMessage);
+    return;
+  }
   await args.client.chat
     .postEphemeral({ channel, user: click.user.id, text: err.userMessage })
     .catch((e: unknown) => ctx.logger.error({ err: e }, 'could not post refusal'));

@@ -1,5 +1,6 @@
 // The rules Atlas applies beyond its OpenAPI schemas, as the README and the seed documents describe
-// them: connection names, HTTPS URLs and headers, S3 roles, Kafka servers, and Private Link
+// them: connection names, HTTPS URLs and headers, AWS roles (S3, Lambda, Kinesis), schema
+// registry URLs, Kafka servers and authentication, and Private Link
 // preconditions. Pure functions of the body and of what the project holds.
 import type { AttributeProblem } from './schemaValidation.js';
 
@@ -52,6 +53,12 @@ export function connectionIdentityProblem(body: Record<string, unknown>, knownTy
 /** Rules of the connection's type, for a body that already passed its schema. */
 export function connectionRuleProblem(body: Record<string, unknown>, facts: ProjectFacts): AttributeProblem | undefined {
   switch (body.type) {
+    case 'AWSLambda':
+      return awsRoleProblem(body, facts) ?? publicPrivateProblem(body, facts);
+    case 'AWSKinesisDataStreams':
+      return awsRoleProblem(body, facts) ?? networkingProblem(body, facts);
+    case 'SchemaRegistry':
+      return schemaRegistryProblem(body);
     case 'Https':
       return httpsProblem(body);
     case 'S3':
@@ -94,6 +101,17 @@ function httpsProblem(body: Record<string, unknown>): AttributeProblem | undefin
 
 function s3Problem(body: Record<string, unknown>, facts: ProjectFacts): AttributeProblem | undefined {
   const aws = isRecord(body.aws) ? body.aws : undefined;
+  const roleProblem = awsRoleProblem(body, facts);
+  if (roleProblem) return roleProblem;
+  if (aws?.testBucket !== undefined && (typeof aws.testBucket !== 'string' || !S3_BUCKET.test(aws.testBucket))) {
+    return problem('aws.testBucket', 'must be an S3 bucket name');
+  }
+  return networkingProblem(body, facts);
+}
+
+/** AWS types (S3, Lambda, Kinesis) need a role the project authorised through Unified AWS Access. */
+function awsRoleProblem(body: Record<string, unknown>, facts: ProjectFacts): AttributeProblem | undefined {
+  const aws = isRecord(body.aws) ? body.aws : undefined;
   const roleArn = aws?.roleArn;
   if (typeof roleArn !== 'string' || roleArn === '') return problem('aws.roleArn', 'is required');
   if (!facts.authorisedRoleArns.has(roleArn)) {
@@ -102,10 +120,25 @@ function s3Problem(body: Record<string, unknown>, facts: ProjectFacts): Attribut
       : `${roleArn} is not an authorized AWS IAM role of this project's cloud provider access`;
     return problem('aws.roleArn', why);
   }
-  if (aws?.testBucket !== undefined && (typeof aws.testBucket !== 'string' || !S3_BUCKET.test(aws.testBucket))) {
-    return problem('aws.testBucket', 'must be an S3 bucket name');
+  return undefined;
+}
+
+/** Registry URLs: at least one, each an absolute http(s) URL with a host (the schema caps them at ten). */
+function schemaRegistryProblem(body: Record<string, unknown>): AttributeProblem | undefined {
+  const urls = body.schemaRegistryUrls;
+  if (!Array.isArray(urls) || urls.length === 0) return problem('schemaRegistryUrls', 'must list at least one URL');
+  for (const url of urls) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(String(url));
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') || parsed.hostname === '') {
+      return problem('schemaRegistryUrls', `${String(url)} must use the http or https scheme and name a host`);
+    }
   }
-  return networkingProblem(body, facts);
+  return undefined;
 }
 
 function kafkaProblem(body: Record<string, unknown>, facts: ProjectFacts): AttributeProblem | undefined {
@@ -140,6 +173,17 @@ function kafkaProblem(body: Record<string, unknown>, facts: ProjectFacts): Attri
     if (typeof auth?.username !== 'string' || auth.username === '') return problem('authentication.username', `is required with ${mechanism}`);
     if (typeof auth.password !== 'string' || auth.password === '') return problem('authentication.password', `is required with ${mechanism}`);
   }
+  if (mechanism === 'OAUTHBEARER') {
+    if (auth?.method !== 'OIDC') return problem('authentication.method', 'must be OIDC with OAUTHBEARER (the only method supported)');
+    for (const key of ['tokenEndpointUrl', 'clientId', 'clientSecret'] as const) {
+      if (typeof auth[key] !== 'string' || auth[key] === '') return problem(`authentication.${key}`, 'is required with OAUTHBEARER');
+    }
+    if (!/^https?:\/\/[^\s/]+/.test(String(auth.tokenEndpointUrl))) return problem('authentication.tokenEndpointUrl', 'must be an absolute http(s) URL');
+  }
+  // Mutual TLS: a client certificate and its key go together.
+  const hasCertificate = auth?.sslCertificate !== undefined;
+  if (hasCertificate !== (auth?.sslKey !== undefined)) return problem(hasCertificate ? 'authentication.sslKey' : 'authentication.sslCertificate', 'is required with the other (mutual TLS)');
+  if (hasCertificate && protocol !== 'SSL') return problem('authentication.sslCertificate', 'applies with security.protocol SSL only');
   return networkingProblem(body, facts);
 }
 
@@ -187,9 +231,9 @@ function networkingProblem(body: Record<string, unknown>, facts: ProjectFacts): 
   return undefined;
 }
 
-/** The networking access type of a connection body (`PUBLIC` when not given). */
+/** The networking access type of a connection body (`PUBLIC` when not given); Lambda, Azure and GCP say `publicPrivateNetworking`. */
 export function accessType(connection: Record<string, unknown>): string {
-  const networking = isRecord(connection.networking) ? connection.networking : undefined;
+  const networking = isRecord(connection.networking) ? connection.networking : isRecord(connection.publicPrivateNetworking) ? connection.publicPrivateNetworking : undefined;
   const access = isRecord(networking?.access) ? networking.access : undefined;
   return typeof access?.type === 'string' ? access.type : 'PUBLIC';
 }

@@ -57,6 +57,8 @@ const schemas = {
     actionId: z.string().max(255),
   }),
   viewAction: z.object({ as: userId, viewId: z.string().max(40), values: pageValuesSchema, blockId: z.string().max(255), actionId: z.string().max(255) }),
+  homeOpen: z.object({ as: userId }),
+  homeAction: z.object({ as: userId, blockId: z.string().max(255), actionId: z.string().max(255) }),
   viewSubmit: z.object({ as: userId, viewId: z.string().max(40), values: pageValuesSchema }),
   viewClose: z.object({ as: userId, viewId: z.string().max(40) }),
   skipAhead: z.object({ hours: z.number().int().min(1).max(24) }),
@@ -97,6 +99,16 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
       case '/api/message-action': {
         const b = schemas.messageAction.parse(body);
         await workspace.clickInMessage(person(b.as), b.message, b.blockId, b.actionId);
+        return {};
+      }
+      case '/api/home-open': {
+        const b = schemas.homeOpen.parse(body);
+        await workspace.openHome(person(b.as));
+        return {};
+      }
+      case '/api/home-action': {
+        const b = schemas.homeAction.parse(body);
+        await workspace.clickInHome(person(b.as), b.blockId, b.actionId);
         return {};
       }
       case '/api/view-action': {

@@ -49,6 +49,8 @@ export interface WorkspaceSnapshot {
   messages: PageMessage[];
   directMessages: PageMessage[];
   modal: PageModal | null;
+  /** The person's spconn Home tab as last published (views.publish); null before the app published one. */
+  home: { blocks: unknown[] } | null;
 }
 
 /** Where a clicked button is: a channel message (or a reply, or an ephemeral message). */
@@ -155,6 +157,23 @@ export class Workspace {
       { user, triggerId: this.issueTrigger(user) },
     );
     if (res.status !== 200) this.addEphemeral(user, 'Slackbot', `spconn did not handle that click (HTTP ${res.status}).`, [], message.threadTs);
+  }
+
+  /** The person opens spconn's Home tab: Slack sends the app `app_home_opened` (with the Home as last published). */
+  async openHome(user: string): Promise<void> {
+    const home = this.slack.homes.get(user);
+    const res = await this.driver.appHomeOpened(user, home ? { view: home.view } : {});
+    if (res.status !== 200) throw new PlaygroundError(`spconn did not take app_home_opened (HTTP ${res.status}).`);
+  }
+
+  /** A button on the person's Home tab: the view and the button come from what Slack holds, never from the page. */
+  async clickInHome(user: string, blockId: string, actionId: string): Promise<void> {
+    const home = this.slack.homes.get(user);
+    if (!home) throw new PlaygroundError('Your Home tab is empty; open it first.');
+    const button = findButtonIn(home.view.blocks as unknown[], blockId, actionId);
+    if (!button) throw new PlaygroundError('That button is not on your Home any more.');
+    const res = await this.driver.act({ kind: 'view', view: { ...viewLike(home), type: 'home' }, values: {} }, button, { user, triggerId: this.issueTrigger(user) });
+    if (res.status !== 200) throw new PlaygroundError(`spconn did not handle that click (HTTP ${res.status}).`);
   }
 
   /** A button, or a menu whose input dispatches actions, in the person's open modal. */
@@ -274,6 +293,7 @@ export class Workspace {
       messages: timeline(channel),
       directMessages: timeline(`D${user.slice(1)}`),
       modal: this.modalFor(user),
+      home: this.slack.homes.has(user) ? { blocks: blocksWithIds(this.slack.homes.get(user)!.view.blocks) } : null,
     };
   }
 

@@ -4,7 +4,7 @@
 
 type Json = Record<string, unknown>;
 
-export type Surface = 'modal' | 'message';
+export type Surface = 'modal' | 'home' | 'message';
 
 /** What Slack answers for a message that fails validation (`invalid_blocks`, `msg_too_long`, …). */
 export interface MessageProblem {
@@ -14,6 +14,8 @@ export interface MessageProblem {
 
 export const LIMITS = {
   modalBlocks: 100,
+  /** A Home tab view: 100 blocks too (docs.slack.dev, "Home tab views"). */
+  homeBlocks: 100,
   messageBlocks: 50,
   modalTitle: 24,
   privateMetadata: 3000,
@@ -362,13 +364,13 @@ function block(p: Problems, b: unknown, pointer: string): void {
 }
 
 function blockList(p: Problems, list: unknown, pointer: string, surface: Surface): void {
-  const max = surface === 'modal' ? LIMITS.modalBlocks : LIMITS.messageBlocks;
+  const max = surface === 'modal' ? LIMITS.modalBlocks : surface === 'home' ? LIMITS.homeBlocks : LIMITS.messageBlocks;
   const blocks = p.array(list, pointer, { max, required: true }) ?? [];
   blocks.forEach((b, i) => block(p, b, `${pointer}/${i}`));
 }
 
 /** Problems with a list of blocks on a surface; empty when Slack would accept it. */
-export function validateBlocks(blocks: unknown, surface: Surface, pointer = surface === 'modal' ? '/view/blocks' : '/blocks'): string[] {
+export function validateBlocks(blocks: unknown, surface: Surface, pointer = surface === 'message' ? '/blocks' : '/view/blocks'): string[] {
   const p = new Problems();
   blockList(p, blocks, pointer, surface);
   return p.messages;
@@ -396,6 +398,25 @@ export function validateView(view: unknown): string[] {
   blockList(p, view.blocks, '/view/blocks', 'modal');
   const hasInput = Array.isArray(view.blocks) && view.blocks.some((b) => isRecord(b) && b.type === 'input');
   if (hasInput && view.submit === undefined) p.add('/view', 'must provide submit when blocks contain input elements');
+  return p.messages;
+}
+
+/** A Home tab view has no title, submit or close; only these properties (docs.slack.dev, "Home tab views"). */
+const HOME_PROPS = ['type', 'blocks', 'private_metadata', 'callback_id', 'external_id'];
+
+/** Problems with a Home tab view, as `views.publish` reports them with `invalid_arguments`. */
+export function validateHomeView(view: unknown): string[] {
+  const p = new Problems();
+  if (!isRecord(view)) {
+    p.add('/view', 'must be a view object');
+    return p.messages;
+  }
+  if (view.type !== 'home') p.add('/view/type', 'must be home');
+  p.onlyKnown(view, '/view', HOME_PROPS);
+  p.string(view.private_metadata, '/view/private_metadata', { max: LIMITS.privateMetadata });
+  p.string(view.callback_id, '/view/callback_id', { max: LIMITS.callbackId });
+  p.string(view.external_id, '/view/external_id', { max: LIMITS.callbackId });
+  blockList(p, view.blocks, '/view/blocks', 'home');
   return p.messages;
 }
 

@@ -50,6 +50,8 @@ export const state = {
 /** A view as the app sees it in an interaction; fields not given get Slack's usual values. */
 export interface ViewLike {
   id: string;
+  /** `modal` unless given: a Home tab's view is `home`. */
+  type?: unknown;
   hash?: string;
   callback_id?: string;
   private_metadata?: string;
@@ -172,6 +174,27 @@ export class SlackDriver {
     });
   }
 
+  /**
+   * The person opened spconn's Home tab: an Events API `event_callback` carrying `app_home_opened`,
+   * posted as JSON and signed as Slack does. `view` is the Home as last published, which Slack
+   * includes once one was.
+   */
+  appHomeOpened(user: string, opts: { view?: Record<string, unknown>; tab?: 'home' | 'messages' } = {}): Promise<SignedResponse> {
+    return this.post(JSON.stringify(appHomeOpenedEnvelope(this.team, user, opts)), { contentType: 'application/json' });
+  }
+
+  /** Slack's handshake when the events request URL is saved: the app must answer the challenge. */
+  urlVerification(challenge: string): Promise<SignedResponse> {
+    return this.post(JSON.stringify({ token: 'legacy-verification-token', challenge, type: 'url_verification' }), { contentType: 'application/json' });
+  }
+
+  /** A click on a button of a user's Home tab, as `block_actions` with a view container. */
+  clickHomeButton(home: { id: string; blocks: unknown[] }, actionId: string, opts: { user: string; triggerId?: string }): Promise<SignedResponse> {
+    const button = findButton(home.blocks, actionId);
+    if (!button) throw new Error(`no button ${actionId} on the Home tab ${home.id}`);
+    return this.act({ kind: 'view', view: { ...home, type: 'home' }, values: {} }, button, opts);
+  }
+
   /** A click on a button of a channel message, as `block_actions` with a message container. */
   clickButton(message: { channel: string; ts: string; blocks: unknown[]; text?: string }, actionId: string, opts: { user: string; triggerId?: string }): Promise<SignedResponse> {
     const button = findButton(message.blocks, actionId);
@@ -216,7 +239,7 @@ export function blockActionsPayload(team: string, source: ActionSource, element:
   const action = { ...element, action_ts: `${Date.now() / 1000}` };
   const where =
     source.kind === 'view'
-      ? { container: { type: 'view', view_id: source.view.id }, view: viewPayload(source.view, team, source.values) }
+      ? { container: { type: 'view', view_id: source.view.id }, view: viewPayload(source.view, team, source.values), ...(source.view.type === 'home' ? { state: { values: {} } } : {}) }
       : {
           container: { type: 'message', message_ts: source.ts, channel_id: source.channel, is_ephemeral: source.ephemeral ?? false, ...(source.threadTs ? { thread_ts: source.threadTs } : {}) },
           channel: { id: source.channel, name: 'platform' },
@@ -225,6 +248,32 @@ export function blockActionsPayload(team: string, source: ActionSource, element:
           response_url: 'https://hooks.slack.com/actions/T0SPCONN1/1/xxx',
         };
   return { type: 'block_actions', ...actor(team, opts.user), ...where, trigger_id: opts.triggerId ?? PLACEHOLDER_TRIGGER, actions: [action] };
+}
+
+let eventCounter = 0;
+
+/** The Events API envelope of `app_home_opened`, field for field as Slack sends it (docs.slack.dev, "app_home_opened"). */
+export function appHomeOpenedEnvelope(team: string, user: string, opts: { view?: Record<string, unknown>; tab?: 'home' | 'messages' } = {}) {
+  eventCounter += 1;
+  const now = Date.now();
+  return {
+    token: 'legacy-verification-token',
+    team_id: team,
+    api_app_id: 'A0SPCONN1',
+    event: {
+      type: 'app_home_opened',
+      user,
+      channel: `D${user.slice(1)}`,
+      tab: opts.tab ?? 'home',
+      event_ts: `${Math.floor(now / 1000)}.${String(now % 1000).padStart(3, '0')}100`,
+      ...(opts.view ? { view: opts.view } : {}),
+    },
+    type: 'event_callback',
+    event_id: `Ev0SPCONN${String(eventCounter).padStart(4, '0')}`,
+    event_time: Math.floor(now / 1000),
+    authorizations: [{ enterprise_id: null, team_id: team, user_id: 'U0SPCONNBOT', is_bot: true, is_enterprise_install: false }],
+    is_ext_shared_channel: false,
+  };
 }
 
 /** Interactivity arrives as one form field, `payload`, holding the JSON. */
@@ -236,7 +285,7 @@ export function viewPayload(view: ViewLike, team: string, values: ViewStateValue
   return {
     id: view.id,
     team_id: team,
-    type: 'modal',
+    type: view.type === 'home' ? 'home' : 'modal',
     blocks: view.blocks ?? [],
     private_metadata: view.private_metadata ?? '',
     callback_id: view.callback_id ?? '',
@@ -253,11 +302,12 @@ export function viewPayload(view: ViewLike, team: string, values: ViewStateValue
   };
 }
 
-/** The button with this action id in the blocks' actions blocks, as it appears in `actions[]`. */
+/** The button with this action id in the blocks (an actions block's, or a section's accessory), as it appears in `actions[]`. */
 export function findButton(blocks: unknown[], actionId: string): ActedElement | undefined {
-  for (const block of blocks as Array<{ type?: string; block_id?: string; elements?: Array<Record<string, unknown>> }>) {
-    if (block.type !== 'actions') continue;
-    const el = block.elements?.find((e) => e.type === 'button' && e.action_id === actionId);
+  type Element = Record<string, unknown>;
+  for (const block of blocks as Array<{ type?: string; block_id?: string; elements?: Element[]; accessory?: Element }>) {
+    const candidates = block.type === 'actions' ? (block.elements ?? []) : block.type === 'section' && block.accessory ? [block.accessory] : [];
+    const el = candidates.find((e) => e.type === 'button' && e.action_id === actionId);
     if (el) {
       return {
         type: 'button',

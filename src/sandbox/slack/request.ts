@@ -8,6 +8,7 @@ export const SLACK_METHODS = [
   'views.open',
   'views.update',
   'views.push',
+  'views.publish',
   'chat.postMessage',
   'chat.update',
   'chat.postEphemeral',
@@ -72,6 +73,7 @@ const flag = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform
 export const argsSchemas = {
   viewsOpen: z.object({ trigger_id: z.string().optional(), view: z.unknown().optional() }),
   viewsUpdate: z.object({ view_id: id.optional(), external_id: id.optional(), hash: z.string().optional(), view: z.unknown().optional() }),
+  viewsPublish: z.object({ user_id: z.string().optional(), view: z.unknown().optional(), hash: z.string().optional() }),
   postMessage: z.object({
     channel: z.string().optional(),
     text: z.unknown().optional(),

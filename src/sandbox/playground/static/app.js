@@ -10,7 +10,9 @@ const $ = (selector) => document.querySelector(selector);
 let state = null;
 let me = new URLSearchParams(location.search).get('as') || localStorage.getItem('spconn-playground-as') || '';
 let events = null;
-let drawn = { messages: '', modalKey: '', atlas: '', people: '' };
+let drawn = { messages: '', modalKey: '', atlas: '', people: '', home: '' };
+/** Which tab the person looks at: the #platform channel or spconn's Home tab (SPEC §12). */
+let tab = 'channel';
 
 // ---- talking to the playground server ----
 
@@ -50,6 +52,7 @@ async function start() {
     input.value = '';
     call('/api/command', { as: me, text }).catch(() => {});
   });
+  for (const button of document.querySelectorAll('.tabs .tab')) button.addEventListener('click', () => showTab(button.dataset.tab));
   for (const chip of document.querySelectorAll('[data-suggest-command]')) {
     chip.addEventListener('click', () => {
       const input = $('#composer-input');
@@ -65,8 +68,18 @@ function switchTo(person) {
   const url = new URL(location.href);
   url.searchParams.set('as', me);
   history.replaceState(null, '', url);
-  drawn = { messages: '', modalKey: '', atlas: '', people: '' };
+  drawn = { messages: '', modalKey: '', atlas: '', people: '', home: '' };
   connect();
+  // Each person has their own Home: opening it as someone else is a new app_home_opened.
+  if (tab === 'home') call('/api/home-open', { as: me }).catch(() => {});
+}
+
+function showTab(which) {
+  tab = which;
+  for (const button of document.querySelectorAll('.tabs .tab')) button.setAttribute('aria-pressed', button.dataset.tab === tab ? 'true' : 'false');
+  $('#home').hidden = tab !== 'home';
+  for (const selector of ['#timeline', '#dms', '#composer', '.command-chips']) $(selector).hidden = tab === 'home';
+  if (tab === 'home') call('/api/home-open', { as: me }).catch(() => {});
 }
 
 // ---- drawing ----
@@ -82,6 +95,30 @@ function render() {
   renderMessages();
   renderModal();
   renderAtlas();
+  renderHome();
+}
+
+function renderHome() {
+  const key = JSON.stringify(state.home);
+  if (key === drawn.home) return;
+  drawn.home = key;
+  $('#home').replaceChildren(
+    state.home
+      ? renderBlocks(state.home.blocks, { names, onButton: (blockId, element, button) => clickInHome(blockId, element, button) })
+      : el('p', { className: 'empty' }, 'spconn has not published a Home for you yet.'),
+  );
+}
+
+async function clickInHome(blockId, element, button) {
+  if (element.confirm && !(await confirmDialog(element.confirm))) return;
+  button.disabled = true;
+  try {
+    await call('/api/home-action', { as: me, blockId, actionId: element.action_id });
+  } catch {
+    // toast() has said why.
+  } finally {
+    button.disabled = false;
+  }
 }
 
 function renderPeople() {
