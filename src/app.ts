@@ -20,6 +20,7 @@ import { RequestNotifier } from './requests/notifier.js';
 import { OwnerDirectory } from './requests/owners.js';
 import { RequestCore } from './requests/core.js';
 import { AtlasClients } from './atlas/clients.js';
+import { PostgresSharedBudget } from './atlas/sharedBudget.js';
 import { SecretCache } from './secrets/apiKeys.js';
 import { SlackDeliveries } from './slack/delivery.js';
 import { slackTransport } from './slack/transport.js';
@@ -94,7 +95,9 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
 
   const metrics = deps.metrics ?? new Metrics({ store: deps.store });
   const secrets = new SecretCache(deps.secretsManager, { ttlMs: config.secrets.cacheTtl, timeoutMs: config.secrets.readTimeout, logger, metrics });
-  const atlas = new AtlasClients({ config, secrets, logger, metrics, sharedTokens: sharedAtlasTokens(deps.store, deps.sealer) });
+  // With several replicas (PostgreSQL) Atlas's rate limit per project is one budget they share.
+  const sharedBudget = deps.store.dialect === 'postgres' ? new PostgresSharedBudget(deps.store.db) : undefined;
+  const atlas = new AtlasClients({ config, secrets, logger, metrics, sharedTokens: sharedAtlasTokens(deps.store, deps.sealer), ...(sharedBudget ? { shared: sharedBudget } : {}) });
   const requests = new RequestCore({
     config,
     store: deps.store,

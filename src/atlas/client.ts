@@ -7,8 +7,9 @@ import type { Logger } from '../log.js';
 import { atlasEndpoint, type Metrics } from '../metrics/metrics.js';
 import type { SecretCache } from '../secrets/apiKeys.js';
 import { SecretScrubber } from '../secrets/scrub.js';
-import { DigestAuth, type AtlasAuth } from './auth.js';
-import type { ProjectPacer } from './pacer.js';
+import { DigestAuth, type AtlasAuth, type AuthSession } from './auth.js';
+import type { ProjectPacer, Ticket } from './pacer.js';
+import { MAX_RETRY_AFTER_MS, readRateLimitHeaders } from './rateLimitHeaders.js';
 import { AtlasApiError, AtlasUnreachableError, atlasErrorEnvelopeSchema } from './errors.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -36,6 +37,8 @@ export interface AtlasCall<T> {
    * echo them (see secrets/scrub.ts). The credentials' secrets (private key, client secret, token) are always scrubbed too.
    */
   scrub?: readonly string[];
+  /** Epoch ms after which the call is not worth making: no wait (pacing, Retry-After) goes past it. */
+  deadline?: number;
 }
 
 export interface AtlasClientOptions {
@@ -52,6 +55,8 @@ export interface AtlasClientOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Shared pacing per project; every request to `/groups/{id}/…` waits its turn. */
   pacer?: ProjectPacer;
+  /** Aborted when the process stops: waits for pacing or Retry-After end at once. */
+  signal?: AbortSignal;
   metrics?: Pick<Metrics, 'atlasCalls' | 'atlasSeconds'>;
 }
 
@@ -81,7 +86,10 @@ export class AtlasClient {
     let failure: RetryableFailure | undefined;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       if (failure) {
-        await (this.options.sleep ?? defaultSleep)(this.backoff(attempt - 1, failure.retryAfterMs));
+        const delay = this.backoff(attempt - 1, failure.retryAfterMs);
+        // A wait that would outlive the call's deadline, or a stopping process, is not worth it.
+        if ((call.deadline !== undefined && Date.now() + delay > call.deadline) || this.options.signal?.aborted) throw failure.last;
+        await (this.options.sleep ?? defaultSleep)(delay);
         if (failure.ambiguous && call.recover) {
           const recovered = await call.recover();
           if (recovered !== undefined) {
@@ -132,7 +140,7 @@ export class AtlasClient {
     const base = this.options.baseDelayMs ?? 250;
     const max = this.options.maxDelayMs ?? 10_000;
     const jittered = Math.random() * Math.min(max, base * 2 ** retry);
-    return Math.max(jittered, Math.min(retryAfterMs ?? 0, 60_000));
+    return Math.max(jittered, Math.min(retryAfterMs ?? 0, MAX_RETRY_AFTER_MS));
   }
 
   /** Scrubs what the call sent (and the key it signed with) from text that came back. */
@@ -152,21 +160,37 @@ export class AtlasClient {
     }
 
     const projectId = /^\/groups\/([^/]+)/.exec(call.path)?.[1];
+    const pacer = projectId ? this.options.pacer : undefined;
+    let ticket: Ticket | undefined;
     const paced = async () => {
-      if (projectId && this.options.pacer) await this.options.pacer.acquire(projectId);
+      if (!pacer || !projectId) return;
+      try {
+        ticket = await pacer.acquire(projectId, { ...(this.options.signal ? { signal: this.options.signal } : {}), ...(call.deadline === undefined ? {} : { deadline: call.deadline }) });
+      } catch (cause) {
+        // Never sent: not ambiguous, and not worth a retry (stopping, or past the deadline).
+        throw new AtlasUnreachableError(call.operation, cause);
+      }
+    };
+    const sendPaced = async (session: AuthSession): Promise<Response> => {
+      await paced();
+      try {
+        const answer = await this.measured(call, () => session.fetch(url.toString(), { method: call.method, headers, body, signal: AbortSignal.timeout(this.options.timeoutMs) }));
+        if (ticket) pacer?.observe(ticket, { status: answer.status, headers: answer.headers });
+        return answer;
+      } catch (error) {
+        if (ticket) pacer?.observe(ticket, { status: 0 });
+        throw error;
+      }
     };
     let response: Response;
     try {
       let session = await this.auth.session();
-      await paced();
-      const send = () => this.measured(call, () => session.fetch(url.toString(), { method: call.method, headers, body, signal: AbortSignal.timeout(this.options.timeoutMs) }));
-      response = await send();
+      response = await sendPaced(session);
       if (response.status === 401) {
         // The key may have been rotated, the token may have expired: refresh (once for all concurrent callers) and retry once.
         await response.body?.cancel();
         session = await this.auth.session(session);
-        await paced();
-        response = await send();
+        response = await sendPaced(session);
       }
     } catch (cause) {
       if (cause instanceof SpconnError) throw cause;
@@ -193,11 +217,11 @@ export class AtlasClient {
     }
 
     const error = this.toError(response.status, text, call);
-    if (response.status === 429) {
-      const retryAfter = Number(response.headers.get('retry-after'));
-      return new RetryableFailure('429', false, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined, error);
-    }
-    if (response.status >= 500) return new RetryableFailure(String(response.status), true, undefined, error);
+    const now = Date.now();
+    const { retryAt } = readRateLimitHeaders(response.headers, now);
+    const retryAfterMs = retryAt === undefined ? undefined : retryAt - now;
+    if (response.status === 429) return new RetryableFailure('429', false, retryAfterMs, error);
+    if (response.status >= 500) return new RetryableFailure(String(response.status), true, retryAfterMs, error);
     throw error;
   }
 

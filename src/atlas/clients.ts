@@ -7,7 +7,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { SecretCache } from '../secrets/apiKeys.js';
 import { BearerAuth, DigestAuth, type AtlasAuth } from './auth.js';
 import { AtlasClient } from './client.js';
-import { ProjectPacer } from './pacer.js';
+import { ProjectPacer, type SharedBudget } from './pacer.js';
 import { TokenSource, type SharedTokens } from './serviceAccount.js';
 
 export class AtlasClients {
@@ -23,9 +23,12 @@ export class AtlasClients {
       metrics?: Metrics;
       /** With PostgreSQL: one service-account token shared by every replica (src/store/atlasTokens.ts). */
       sharedTokens?: SharedTokens;
+      /** With PostgreSQL: Atlas's rate limit per project as one budget shared by every replica (sharedBudget.ts). */
+      shared?: SharedBudget;
+      signal?: AbortSignal;
     },
   ) {
-    this.pacer = new ProjectPacer(deps.config.atlas.pacing.calls, deps.config.atlas.pacing.per);
+    this.pacer = new ProjectPacer({ calls: deps.config.atlas.pacing.calls, perMs: deps.config.atlas.pacing.per, logger: deps.logger, ...(deps.shared ? { shared: deps.shared } : {}) });
   }
 
   /** The client for the target's credential (targets sharing one share a client, its Digest pool or its token). */
@@ -36,7 +39,7 @@ export class AtlasClients {
     let client = this.clients.get(key);
     if (!client) {
       const auth: AtlasAuth = ref.kind === 'apiKey' ? new DigestAuth(this.deps.secrets, ref.secretId) : new BearerAuth(this.tokenSource(ref.secretId));
-      client = new AtlasClient({ baseUrl: config.atlas.baseUrl, auth, logger, timeoutMs: config.atlas.requestTimeout, pacer: this.pacer, metrics });
+      client = new AtlasClient({ baseUrl: config.atlas.baseUrl, auth, logger, timeoutMs: config.atlas.requestTimeout, pacer: this.pacer, metrics, ...(this.deps.signal ? { signal: this.deps.signal } : {}) });
       this.clients.set(key, client);
     }
     return client;

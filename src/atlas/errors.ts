@@ -15,6 +15,7 @@ const HINTS: Record<string, string> = {
   STREAM_CONNECTION_NAME_ALREADY_EXISTS: 'A connection with this name already exists in the instance: pick another name.',
   STREAM_KAFKA_CONNECTION_IS_DEPLOYING: 'The connection is still deploying; try again in a few minutes.',
   RATE_LIMIT_EXCEEDED: 'Atlas is rate-limiting this project; spconn retried and gave up.',
+  RATE_LIMITED_TOKEN_BUCKET: 'Atlas is rate-limiting this project; spconn retried and gave up.',
 };
 
 export class AtlasApiError extends SpconnError {

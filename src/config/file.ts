@@ -78,7 +78,7 @@ export const configSchema = z
         apiKeySecret: secretRef.optional(),
         serviceAccountSecret: secretRef.optional(),
         requestTimeout: durationSchema.default(30_000),
-        /** At most `calls` Atlas calls per project in any `per`, across all work of this process. */
+        /** Atlas's bucket refill per project (`calls` per `per`), and its capacity when Atlas sends no RateLimit headers. */
         pacing: z
           .object({ calls: z.number().int().min(1).max(100_000).default(100), per: durationSchema.default(60_000) })
           .strict()

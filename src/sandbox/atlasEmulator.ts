@@ -10,10 +10,10 @@ import { runOperation } from './atlas/operations.js';
 import { TokenIssuer, type ServiceAccount } from './atlas/oauth.js';
 import { findRoute, projectOf, type Operation } from './atlas/routes.js';
 import { createProject, markLinkDone, Progression, type Project, type ProjectSpec, type StoredConnection, type StoredPrivateLink, type StoredProcessor } from './atlas/state.js';
-import { FaultBook, faultReply, RateLimiter, replacesAnswer, type AtlasFault } from './atlas/traffic.js';
+import { FaultBook, faultReply, replacesAnswer, TokenBuckets, type AtlasFault, type RateLimitOptions } from './atlas/traffic.js';
 import { EmulatorServer } from './emulatorServer.js';
 
-export type { AtlasFault } from './atlas/traffic.js';
+export type { AtlasFault, RateLimitOptions } from './atlas/traffic.js';
 export type { ServiceAccount } from './atlas/oauth.js';
 export type { Operation as AtlasOperation } from './atlas/routes.js';
 export type {
@@ -46,9 +46,15 @@ export interface AtlasEmulatorOptions {
   tokenLimit?: number;
   /** How long a Digest nonce stays valid (default 5 minutes); after that, 401 with stale=true. */
   nonceTtlMs?: number;
-  /** Authenticated requests per window per project before 429 RATE_LIMIT_EXCEEDED (default: no limit). */
+  /**
+   * Atlas's token bucket per project: every authenticated request to a project takes a token; an
+   * empty bucket answers 429 RATE_LIMITED_TOKEN_BUCKET with Retry-After. Default capacity 1,200
+   * refilling 1,200 per minute, with `RateLimit-Limit` / `RateLimit-Remaining` on every answer.
+   */
+  rateLimit?: RateLimitOptions;
+  /** Older form of `rateLimit`: a bucket of this capacity refilling as many per `rateLimitWindowMs`. */
   rateLimitPerMinute?: number;
-  /** The rate limit's window (default 60 000 ms, as the name says; shorter keeps tests fast). */
+  /** With `rateLimitPerMinute`: its refill period (default 60 000 ms). */
   rateLimitWindowMs?: number;
   /**
    * GETs of a new Private Link until it reports DONE (default 2): the first GET shows IDLE, later
@@ -104,7 +110,7 @@ export class AtlasEmulator {
   private readonly digest: DigestVerifier;
   private readonly projects = new Map<string, Project>();
   private readonly faults = new FaultBook();
-  private readonly rate: RateLimiter;
+  private readonly rate: TokenBuckets;
   private readonly linkProgress: Progression;
   private readonly connectionProgress: Progression;
   private readonly now: () => number;
@@ -119,7 +125,8 @@ export class AtlasEmulator {
     this.oauth = new TokenIssuer(options.tokenLifetimeS ?? 3600, options.tokenLimit ?? 100, this.now);
     for (const account of options.serviceAccounts ?? []) this.oauth.addAccount(account);
     this.digest = new DigestVerifier(this.keys, options.nonceTtlMs ?? 5 * 60_000, this.now);
-    this.rate = new RateLimiter(options.rateLimitPerMinute, options.rateLimitWindowMs ?? 60_000, this.now);
+    const legacy = options.rateLimitPerMinute === undefined ? {} : { capacity: options.rateLimitPerMinute, periodMs: options.rateLimitWindowMs ?? 60_000 };
+    this.rate = new TokenBuckets(options.rateLimit ?? legacy, this.now);
     this.linkProgress = new Progression(options.privateLinkAutoReadyAfterPolls ?? options.privateLinkReadyAfterPolls ?? 2);
     this.connectionProgress = new Progression(options.connectionReadyAfterPolls ?? 2);
   }
@@ -246,6 +253,11 @@ export class AtlasEmulator {
     return this.faults.armed();
   }
 
+  /** Tokens left in the project's bucket now. */
+  rateLimitRemaining(groupId: string): number {
+    return this.rate.remaining(groupId);
+  }
+
   /** Calls `listener` after every request and every change made through these controls; returns the unsubscribe. */
   onChange(listener: () => void): () => void {
     return this.server.onChange(listener);
@@ -334,7 +346,7 @@ export class AtlasEmulator {
 
       const budget = this.rate.take(match.groupId);
       if (!budget.ok) {
-        const reply = apiError(429, CODES.rateLimitExceeded, `Rate limit exceeded for group ${match.groupId}; retry after ${budget.retryAfterSeconds} s.`, [match.groupId]);
+        const reply = apiError(429, CODES.rateLimitedTokenBucket, this.rate.detail(match.groupId, budget.retryAfterSeconds), [match.groupId]);
         return send({ ...reply, headers: { 'Retry-After': String(budget.retryAfterSeconds) } });
       }
 

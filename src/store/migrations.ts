@@ -122,6 +122,22 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
         .execute();
     },
   },
+  // Atlas's rate limit per project, shared by the replicas on one PostgreSQL (src/atlas/sharedBudget.ts);
+  // created on SQLite too, where one replica paces in process and never uses it.
+  '0007f_atlas_rate_budgets': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('atlas_rate_budgets')
+        .addColumn('project_id', 'text', (c) => c.primaryKey())
+        .addColumn('tokens', 'double precision', (c) => c.notNull())
+        .addColumn('capacity', 'double precision', (c) => c.notNull())
+        .addColumn('next_refill_at', 'double precision')
+        .addColumn('updated_at', 'double precision', (c) => c.notNull())
+        // While one replica's call reads Atlas's count after a refill, the others wait (until this time at most).
+        .addColumn('probe_until', 'double precision')
+        .execute();
+    },
+  },
 });
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

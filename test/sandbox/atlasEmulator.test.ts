@@ -600,22 +600,58 @@ describe('faults, rate limits and counting', () => {
     expect(await hanging).toBe('cut off');
   });
 
-  it('limits each project to rateLimitPerMinute with 429, Retry-After and the envelope; headers count down', async () => {
+  it('keeps a token bucket per project: 429 RATE_LIMITED_TOKEN_BUCKET with Retry-After until the refill, headers count down', async () => {
     let clock = 5_000_000;
-    const atlas = await startAtlas({ rateLimitPerMinute: 3, now: () => clock });
+    const atlas = await startAtlas({ rateLimit: { capacity: 3, refill: 2, periodMs: 60_000 }, now: () => clock });
     atlas.addProject(OTHER, { instances: ['inst'] });
     const call = api(atlas);
     const remaining = [];
     for (let i = 0; i < 3; i++) remaining.push((await call('GET', '/streams/inst')).headers.get('ratelimit-remaining'));
     expect(remaining).toEqual(['2', '1', '0']);
+    clock += 5_000;
     const limited = await call('GET', '/streams/inst');
-    expect(limited).toMatchObject({ status: 429, json: { error: 429, errorCode: 'RATE_LIMIT_EXCEEDED', reason: 'Too Many Requests' } });
-    expect(limited.headers.get('retry-after')).toBe('60');
+    expect(limited).toMatchObject({
+      status: 429,
+      json: {
+        error: 429,
+        errorCode: 'RATE_LIMITED_TOKEN_BUCKET',
+        reason: 'Too Many Requests',
+        detail: `Rate limit exceeded for api/atlas/v2/groups/${G}. Please retry after 55 seconds. Request capacity: 3. Refill rate: 2 per 60 seconds.`,
+      },
+    });
+    expect(limited.headers.get('retry-after')).toBe('55');
     expect(limited.headers.get('ratelimit-limit')).toBe('3');
+    expect(limited.headers.get('ratelimit-remaining')).toBe('0');
     expect((await api(atlas, KEY, OTHER)('GET', '/streams/inst')).status).toBe(200); // per project
-    clock += 60_000;
+    clock += 55_000; // the end of the first period: two tokens back, all at once
+    expect((await call('GET', '/streams/inst')).headers.get('ratelimit-remaining')).toBe('1');
     expect((await call('GET', '/streams/inst')).status).toBe(200);
-    expect(atlas.count('getInstance')).toBe(5);
+    expect((await call('GET', '/streams/inst')).headers.get('retry-after')).toBe('60');
+    clock += 10 * 60_000; // never more than the capacity
+    expect(atlas.rateLimitRemaining(G)).toBe(3);
+    expect(atlas.count('getInstance')).toBe(6);
+    expect(atlas.calls.filter((c) => c.status === 429)).toHaveLength(2);
+  });
+
+  it('omits the RateLimit headers when told to (Atlas may not always send them), still answering 429 with Retry-After', async () => {
+    const clock = 5_000_000;
+    const atlas = await startAtlas({ rateLimit: { capacity: 1, periodMs: 10_000, headers: false }, now: () => clock });
+    const call = api(atlas);
+    const ok = await call('GET', '/streams/inst');
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('ratelimit-limit')).toBeNull();
+    expect(ok.headers.get('ratelimit-remaining')).toBeNull();
+    const limited = await call('GET', '/streams/inst');
+    expect(limited).toMatchObject({ status: 429, json: { errorCode: 'RATE_LIMITED_TOKEN_BUCKET' } });
+    expect(limited.headers.get('retry-after')).toBe('10');
+    expect(limited.headers.get('ratelimit-remaining')).toBeNull();
+  });
+
+  it('defaults to a bucket of 1,200 per project, like Atlas\'s streams endpoints', async () => {
+    const atlas = await startAtlas();
+    const first = await api(atlas)('GET', '/streams/inst');
+    expect(first.headers.get('ratelimit-limit')).toBe('1200');
+    expect(first.headers.get('ratelimit-remaining')).toBe('1199');
   });
 
   it('resolves waitFor after the request that makes the condition true, and rejects on timeout', async () => {

@@ -1,4 +1,4 @@
-// Faults a test injects into the emulated Atlas, and Atlas's per-project rate limit.
+// Faults a test injects into the emulated Atlas, and Atlas's per-project token bucket.
 import { apiError, ATLAS_ERROR_CODES, type Reply } from './envelope.js';
 
 export interface AtlasFault {
@@ -80,46 +80,87 @@ export function faultReply(fault: AtlasFault, requestBody?: unknown): Reply {
   return { ...apiError(fault.status, code, `Injected fault: HTTP ${fault.status}.`), headers };
 }
 
-/** A sliding window of authenticated requests per project, like Atlas's per-project limits. */
-export class RateLimiter {
-  private readonly windows = new Map<string, number[]>();
+/** Atlas's token bucket of one scope: what the emulator was told to enforce. */
+export interface RateLimitOptions {
+  /** Requests the bucket holds, sent as `RateLimit-Limit` (default 1,200, as Atlas's streams endpoints were seen to send). */
+  capacity?: number;
+  /** Tokens put back every `periodMs` (default: `capacity`), all at once at the end of each period. */
+  refill?: number;
+  /** The refill period (default 60 000 ms). */
+  periodMs?: number;
+  /** False: no `RateLimit-*` headers (Atlas "may not always return" them); a 429 still has `Retry-After`. */
+  headers?: boolean;
+}
+
+interface Bucket {
+  tokens: number;
+  /** When the next `refill` tokens are put back. */
+  nextRefillAt: number;
+}
+
+/**
+ * A token bucket per project, as Atlas states its limits (GA 2026-02): a bucket starts full, each
+ * authenticated request takes one token, `refill` tokens come back at the end of every period
+ * (counted from the bucket's first use), and an empty bucket answers 429 with `Retry-After` until
+ * the next refill.
+ */
+export class TokenBuckets {
+  readonly capacity: number;
+  readonly refill: number;
+  readonly periodMs: number;
+  readonly sendHeaders: boolean;
+  private readonly buckets = new Map<string, Bucket>();
 
   constructor(
-    /** Requests per window; undefined: counted (for the headers) but never refused. */
-    private readonly limit: number | undefined,
-    private readonly windowMs: number,
+    options: RateLimitOptions,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.capacity = options.capacity ?? 1200;
+    this.refill = options.refill ?? this.capacity;
+    this.periodMs = options.periodMs ?? 60_000;
+    this.sendHeaders = options.headers ?? true;
+    if (!(this.capacity >= 1 && this.refill >= 1 && this.periodMs >= 1)) throw new Error('Atlas emulator: a rate limit needs capacity, refill and period of at least 1');
+  }
 
-  /** Takes one request from the project's budget; the seconds to wait when there is none left. */
+  /** Takes one token from the project's bucket; the seconds until the next refill when there is none. */
   take(project: string): { ok: true } | { ok: false; retryAfterSeconds: number } {
-    const window = this.window(project);
-    if (this.limit !== undefined && window.length >= this.limit) {
-      const wait = this.windowMs - (this.now() - window[0]!);
-      return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(wait / 1000)) };
-    }
-    window.push(this.now());
+    const bucket = this.bucket(project);
+    if (bucket.tokens < 1) return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((bucket.nextRefillAt - this.now()) / 1000)) };
+    bucket.tokens--;
     return { ok: true };
   }
 
-  /** `RateLimit-Limit` and `RateLimit-Remaining` for the project (1200 is what Atlas was seen to send). */
-  headers(project: string | undefined): Record<string, string> {
-    const limit = this.limit ?? 1200;
-    const used = project === undefined ? 0 : this.window(project).length;
-    return { 'RateLimit-Limit': String(limit), 'RateLimit-Remaining': String(Math.max(0, limit - used)) };
+  /** Atlas's words on a 429, like the README's example. */
+  detail(project: string, retryAfterSeconds: number): string {
+    return (
+      `Rate limit exceeded for api/atlas/v2/groups/${project}. Please retry after ${retryAfterSeconds} seconds. ` +
+      `Request capacity: ${this.capacity}. Refill rate: ${this.refill} per ${Math.round(this.periodMs / 1000)} seconds.`
+    );
   }
 
-  private window(project: string): number[] {
-    let window = this.windows.get(project);
-    if (!window) {
-      window = [];
-      this.windows.set(project, window);
+  /** `RateLimit-Limit` and `RateLimit-Remaining` for the project (none when switched off or outside a project). */
+  headers(project: string | undefined): Record<string, string> {
+    if (!this.sendHeaders || project === undefined) return {};
+    return { 'RateLimit-Limit': String(this.capacity), 'RateLimit-Remaining': String(Math.floor(this.bucket(project).tokens)) };
+  }
+
+  /** Tokens left in the project's bucket now (for tests and the playground). */
+  remaining(project: string): number {
+    return this.bucket(project).tokens;
+  }
+
+  private bucket(project: string): Bucket {
+    const now = this.now();
+    let bucket = this.buckets.get(project);
+    if (!bucket) {
+      bucket = { tokens: this.capacity, nextRefillAt: now + this.periodMs };
+      this.buckets.set(project, bucket);
     }
-    // Times are pushed in order, so the expired ones are at the front.
-    const oldest = this.now() - this.windowMs;
-    let expired = 0;
-    while (expired < window.length && window[expired]! <= oldest) expired++;
-    if (expired > 0) window.splice(0, expired);
-    return window;
+    if (now >= bucket.nextRefillAt) {
+      const periods = Math.floor((now - bucket.nextRefillAt) / this.periodMs) + 1;
+      bucket.tokens = Math.min(this.capacity, bucket.tokens + periods * this.refill);
+      bucket.nextRefillAt += periods * this.periodMs;
+    }
+    return bucket;
   }
 }

@@ -1,0 +1,59 @@
+// Two real app processes on one PostgreSQL share Atlas's rate-limit bucket of the project: a burst
+// of approvals split between them runs every request, and the emulator's bucket never answers 429
+// (each replica alone believes the whole bucket is its own). Counted in the emulator, not timed.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startWorld, WORLD, type World } from '../../src/sandbox/world.js';
+import { freshDatabase, startPostgres, type PostgresServer } from '../support/postgres.js';
+import { Replicas, requestHttpsThrough } from '../support/processRequests.js';
+import { SlackDriver } from '../support/slackDriver.js';
+
+const REQUESTS = 24;
+let pg: PostgresServer | { skipped: string };
+let world: World | undefined;
+let replicas: Replicas | undefined;
+
+beforeAll(async () => {
+  pg = await startPostgres();
+  if ('skipped' in pg) console.log(`Shared rate-limit test skipped: ${pg.skipped}`);
+}, 60_000);
+afterAll(async () => {
+  await replicas?.stop();
+  await world?.stop();
+  if (pg && !('skipped' in pg)) await pg.stop();
+});
+
+it('two replicas on one PostgreSQL stay under one Atlas bucket together', async ({ skip }) => {
+  if ('skipped' in pg) return skip(pg.skipped);
+  const databaseUrl = await freshDatabase(pg, 'ratelimits');
+  // A small bucket: 6 calls, 6 more each second. The config says the same refill.
+  world = await startWorld({
+    atlas: { rateLimit: { capacity: 6, refill: 6, periodMs: 1_000 } },
+    configPatch: (raw) => {
+      (raw.atlas as Record<string, unknown>).pacing = { calls: 6, per: '1s' };
+    },
+  });
+  replicas = new Replicas(world, databaseUrl);
+  const [a, b] = await Promise.all([replicas.start(), replicas.start()]);
+  const drivers = [a, b].map((app) => new SlackDriver(app.url, world!.signingSecret, WORLD.team));
+  const { slack, atlas } = world;
+
+  const cards: Array<Awaited<ReturnType<typeof requestHttpsThrough>>> = [];
+  for (let i = 0; i < REQUESTS; i++) cards.push(await requestHttpsThrough(world, drivers[i % 2]!, `rl-${i}`));
+  // Every approval at once, half through each replica: both send to Atlas's one project together.
+  await Promise.all(cards.map((card, i) => drivers[i % 2]!.clickButton(card, 'request_approve', { user: WORLD.owner })));
+  const finals = (card: { channel: string; ts: string }) => slack.thread(card.channel, card.ts).filter((m) => /^:(white_check_mark|x): <@/.test(m.text));
+  await slack.waitFor(() => cards.every((c) => finals(c).length >= 1), 90_000);
+
+  expect(cards.every((c) => finals(c)[0]!.text.includes('ready to use'))).toBe(true);
+  expect(atlas.count('createConnection', { status: 200 })).toBe(REQUESTS);
+  const project = atlas.calls.filter((c) => c.authenticated && c.path.includes(`/groups/${WORLD.projectId}/`));
+  // More calls than the bucket holds, from both replicas: the limit was really in play.
+  expect(project.length).toBeGreaterThan(2 * 6);
+  const limited = project.filter((c) => c.status === 429);
+  if (limited.length > 0 || process.env.DEBUG_RATELIMITS) {
+    const t0 = project[0]!.at;
+    console.log(JSON.stringify(project.map((c) => [c.at - t0, c.method, c.status])));
+    for (const app of [a, b]) console.log(app.output.filter((l) => /rate-limit|"level":(40|50)/.test(l)).slice(0, 5).join('\n'));
+  }
+  expect(limited).toEqual([]);
+}, 150_000);
