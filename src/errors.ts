@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   SLACK_POST_FAILED: 'Slack refused to post the request card',
   SLACK_VIEW_FAILED: 'Slack refused to open a modal',
   UNKNOWN_TARGET: 'a command names a target that does not exist',
+  REPLACE_HALF_DONE: 'a replace deleted the old connection but could not create the new one',
   ATLAS_TOKEN_LIMIT: "Atlas refused a service account's new access token: it has 100 active tokens already",
   ATLAS_TOKEN_REFUSED: "Atlas's token endpoint refused the service account's client ID or secret",
 } as const;

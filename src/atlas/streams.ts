@@ -119,3 +119,58 @@ export async function deleteConnection(atlas: AtlasClient, at: StreamsLocation, 
 export async function listConnections(atlas: AtlasClient, at: StreamsLocation, itemsPerPage = 100): Promise<StreamsConnection[]> {
   return atlas.listAll({ operation: 'list connections', path: connectionsPath(at), version: V2023, item: streamsConnectionSchema, itemsPerPage });
 }
+
+/**
+ * Changes a connection in place with the fields given (`PATCH`, the body is `name`, `type` and the
+ * changed fields only). Atlas refuses a change of `type` or networking
+ * (`STREAM_NETWORKING_CANNOT_BE_MODIFIED`); whether it keeps the fields left out is assumed, not
+ * documented (README, "Editing a connection"). Repeating the same PATCH gives the same result, so
+ * the client's retries are safe.
+ */
+export async function updateConnection(atlas: AtlasClient, at: StreamsLocation, body: ConnectionBody, secretValues: readonly string[]): Promise<StreamsConnection> {
+  return atlas.call({
+    operation: `update connection ${body.name}`,
+    method: 'PATCH',
+    path: `${connectionsPath(at)}/${encodeURIComponent(body.name)}`,
+    version: V2023,
+    body,
+    response: streamsConnectionSchema,
+    scrub: secretValues,
+  });
+}
+
+const V2024_05_30 = '2024-05-30';
+
+/** A stream processor as `GET …/processors` lists it; only what spconn reads is typed. */
+export const streamProcessorSchema = z.looseObject({
+  name: z.string(),
+  state: z.string().optional(),
+  pipeline: z.array(z.unknown()).optional(),
+});
+export type StreamProcessor = z.infer<typeof streamProcessorSchema>;
+
+/** Every stream processor of the instance (version 2024-05-30, as the README lists it). */
+export async function listStreamProcessors(atlas: AtlasClient, at: StreamsLocation): Promise<StreamProcessor[]> {
+  return atlas.listAll({
+    operation: 'list stream processors',
+    path: `/groups/${encodeURIComponent(at.projectId)}/streams/${encodeURIComponent(at.instance)}/processors`,
+    version: V2024_05_30,
+    item: streamProcessorSchema,
+    itemsPerPage: 100,
+  });
+}
+
+/**
+ * Whether a pipeline names the connection: any `connectionName` at any depth of any stage
+ * (`$source`, `$merge.into`, `$emit`, `$https`, `$lookup.from`, and stages Atlas adds later).
+ */
+export function pipelineNamesConnection(pipeline: unknown, connectionName: string): boolean {
+  if (Array.isArray(pipeline)) return pipeline.some((item) => pipelineNamesConnection(item, connectionName));
+  if (typeof pipeline !== 'object' || pipeline === null) return false;
+  return Object.entries(pipeline).some(([key, value]) => (key === 'connectionName' && value === connectionName) || pipelineNamesConnection(value, connectionName));
+}
+
+/** The instance's stream processors whose pipelines name the connection. */
+export async function processorsUsing(atlas: AtlasClient, at: StreamsLocation, connectionName: string): Promise<StreamProcessor[]> {
+  return (await listStreamProcessors(atlas, at)).filter((p) => pipelineNamesConnection(p.pipeline, connectionName));
+}

@@ -2,7 +2,7 @@
 // every call, so credentials live in the connection rather than in a pipeline's $https stage.
 import { z } from 'zod';
 import { escapeMrkdwn, textInput } from '../modals/blocks.js';
-import { textValue, type ViewStateValues } from '../modals/viewState.js';
+import { textState, textValue, type ViewStateValues } from '../modals/viewState.js';
 import { field, maskSecret, type ConnectionType, type FieldErrors } from './types.js';
 
 export const HTTPS_BLOCKS = {
@@ -18,9 +18,11 @@ const MAX_HEADER_VALUE = 4096;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const AUTH_HEADERS = new Set(['authorization', 'proxy-authorization']);
 
+const headersSchema = z.record(z.string(), z.string());
 export const httpsFormSchema = z.object({
   url: z.string(),
-  headers: z.record(z.string(), z.string()),
+  /** Absent only in an edit whose headers were left empty: Atlas keeps the ones it has. */
+  headers: headersSchema.optional(),
 });
 export type HttpsForm = z.infer<typeof httpsFormSchema>;
 
@@ -114,24 +116,32 @@ export const httpsConnection: ConnectionType<HttpsForm> = {
       maxLength: 3000,
     }),
   ],
-  parseForm(values: ViewStateValues) {
+  parseForm(values: ViewStateValues, editing) {
     const errors: FieldErrors = {};
     const url = parseHttpsUrl(textValue(values, HTTPS_BLOCKS.url, HTTPS_ACTIONS.url));
     if (!url.ok) errors[HTTPS_BLOCKS.url] = url.error;
-    const headers = parseHeaders(values[HTTPS_BLOCKS.headers]?.[HTTPS_ACTIONS.headers]?.value ?? '');
+    const typed = values[HTTPS_BLOCKS.headers]?.[HTTPS_ACTIONS.headers]?.value ?? '';
+    // Header values are secrets, so an edit form starts without them: left empty, they are kept.
+    if (editing && typed.trim() === '') return url.ok ? { ok: true, value: { url: url.url } } : { ok: false, errors };
+    const headers = parseHeaders(typed);
     if (!headers.ok) errors[HTTPS_BLOCKS.headers] = headers.error;
     if (!url.ok || !headers.ok) return { ok: false, errors };
     return { ok: true, value: { url: url.url, headers: headers.headers } };
   },
-  atlasBody: (name, form) => ({ name, type: 'Https', url: form.url, headers: form.headers }),
-  secretValues: (form) => Object.values(form.headers),
+  atlasBody: (name, form) => ({ name, type: 'Https', url: form.url, ...(form.headers ? { headers: form.headers } : {}) }),
+  secretValues: (form) => Object.values(form.headers ?? {}),
   summary: (form) => [
     ['URL', escapeMrkdwn(form.url)],
-    ['Headers', maskedHeaders(form.headers)],
+    ['Headers', form.headers ? maskedHeaders(form.headers) : '_unchanged_'],
   ],
+  // Header values are secrets: the edit form gets the URL only, and the headers "leave empty to keep".
+  formFromConnection: (connection): ViewStateValues => {
+    const url = field(connection, 'url');
+    return url === undefined ? {} : { [HTTPS_BLOCKS.url]: { [HTTPS_ACTIONS.url]: textState(url) } };
+  },
   describe: (connection) => {
     // Atlas returns HTTPS header values on a GET: they are secrets all the same.
-    const headers = httpsFormSchema.shape.headers.safeParse(connection.headers);
+    const headers = headersSchema.safeParse(connection.headers);
     return [
       ['URL', escapeMrkdwn(field(connection, 'url') ?? '?')],
       ['Headers', maskedHeaders(headers.success ? headers.data : {})],

@@ -4,7 +4,7 @@
 // rest and never logged.
 import { z } from 'zod';
 import { escapeMrkdwn, option, plain, textInput, type AnyBlock } from '../modals/blocks.js';
-import { rawTextValue, selectedValue, textValue, type ViewStateValues } from '../modals/viewState.js';
+import { rawTextValue, selectedValue, selectState, textState, textValue, type ViewStateValues } from '../modals/viewState.js';
 import { field, maskSecret, type ConnectionType, type FieldErrors } from './types.js';
 
 export const KAFKA_BLOCKS = {
@@ -65,6 +65,8 @@ export const kafkaFormSchema = z.object({
   protocol: z.enum(KAFKA_PROTOCOLS),
   auth: z.discriminatedUnion('kind', [saslAuthSchema, oidcAuthSchema, mtlsAuthSchema]),
   certificate: z.string().optional(),
+  /** In an edit only: the connection's networking when it is not public (Private Link), kept as it is. */
+  networking: z.record(z.string(), z.unknown()).optional(),
 });
 export type KafkaForm = z.infer<typeof kafkaFormSchema>;
 type Protocol = KafkaForm['protocol'];
@@ -134,6 +136,13 @@ function lineError(value: string, what: string, max: number): string | undefined
 const optionalText = (blockId: string, actionId: string, label: string, hint: string, maxLength: number, multiline = false) =>
   textInput({ blockId, actionId, label, hint, optional: true, maxLength, multiline });
 
+/** The connection's networking object when it is not public. */
+function privateNetworking(connection: Record<string, unknown>): Record<string, unknown> | undefined {
+  const networking = connection.networking;
+  if (typeof networking !== 'object' || networking === null || (field(connection, 'networking', 'access', 'type') ?? 'PUBLIC') === 'PUBLIC') return undefined;
+  return networking as Record<string, unknown>;
+}
+
 export const kafkaConnection: ConnectionType<KafkaForm> = {
   id: 'kafka',
   label: 'Kafka',
@@ -193,7 +202,7 @@ export const kafkaConnection: ConnectionType<KafkaForm> = {
       maxLength: 3000,
     }),
   ],
-  parseForm(values: ViewStateValues) {
+  parseForm(values: ViewStateValues, editing) {
     const errors: FieldErrors = {};
     const text = (block: keyof typeof KAFKA_BLOCKS) => textValue(values, KAFKA_BLOCKS[block], KAFKA_ACTIONS[block]);
     const raw = (block: keyof typeof KAFKA_BLOCKS) => rawTextValue(values, KAFKA_BLOCKS[block], KAFKA_ACTIONS[block]);
@@ -235,7 +244,13 @@ export const kafkaConnection: ConnectionType<KafkaForm> = {
         if (e) errors[KAFKA_BLOCKS.username] = e;
       }
       const password = raw('password');
-      if (password.trim() === '') errors[KAFKA_BLOCKS.password] = 'Enter the SASL password.';
+      if (editing && password === '') {
+        // Atlas never returns the password; an edit that leaves it empty keeps it. `authentication`
+        // travels as a whole, so changing the user or mechanism needs the password again.
+        if (username !== field(editing, 'authentication', 'username') || mechanism !== field(editing, 'authentication', 'mechanism')) {
+          errors[KAFKA_BLOCKS.password] = 'Enter the password again: changing the username or SASL mechanism sends the whole authentication to Atlas.';
+        }
+      } else if (password.trim() === '') errors[KAFKA_BLOCKS.password] = 'Enter the SASL password.';
       else {
         const e = lineError(password, 'password', 1024);
         if (e) errors[KAFKA_BLOCKS.password] = e;
@@ -294,7 +309,9 @@ export const kafkaConnection: ConnectionType<KafkaForm> = {
       errors[KAFKA_BLOCKS.certificate] = 'A broker certificate only applies to SASL_SSL or SSL.';
     }
     if (Object.keys(errors).length > 0 || !auth) return { ok: false, errors };
-    return { ok: true, value: { bootstrapServers, protocol: protocol as Protocol, auth, ...(certificate ? { certificate } : {}) } };
+    // This form cannot express Private Link: an edit keeps the networking the connection has.
+    const networking = editing ? privateNetworking(editing) : undefined;
+    return { ok: true, value: { bootstrapServers, protocol: protocol as Protocol, auth, ...(certificate ? { certificate } : {}), ...(networking ? { networking } : {}) } };
   },
   atlasBody: (name, form) => ({
     name,
@@ -302,12 +319,12 @@ export const kafkaConnection: ConnectionType<KafkaForm> = {
     bootstrapServers: form.bootstrapServers,
     security: { protocol: form.protocol, ...(form.certificate ? { brokerPublicCertificate: form.certificate } : {}) },
     authentication: authenticationBody(form.auth),
-    networking: { access: { type: 'PUBLIC' } },
+    networking: form.networking ?? { access: { type: 'PUBLIC' } },
   }),
   secretValues: (form) => {
     switch (form.auth.kind) {
       case 'sasl':
-        return [form.auth.password];
+        return form.auth.password ? [form.auth.password] : [];
       case 'oidc':
         return [form.auth.clientSecret];
       case 'mtls':
@@ -319,6 +336,32 @@ export const kafkaConnection: ConnectionType<KafkaForm> = {
     ['Security', `${form.protocol} · ${authLabel(form.auth)}${form.protocol === 'SASL_PLAINTEXT' ? ' :warning: credentials travel unencrypted' : ''}`],
     ...authSummary(form.auth),
   ],
+  // The edit form gets every field Atlas returns; secrets (password, OIDC client secret, client key
+  // and its password) stay empty. Only the SASL password may be left empty to keep; OIDC and
+  // mutual TLS edits ask for their secrets again.
+  formFromConnection: (connection): ViewStateValues => {
+    const values: ViewStateValues = {};
+    const put = (block: keyof typeof KAFKA_BLOCKS, state: ViewStateValues[string][string] | undefined) => {
+      if (state) values[KAFKA_BLOCKS[block]] = { [KAFKA_ACTIONS[block]]: state };
+    };
+    const text = (...path: string[]) => {
+      const value = field(connection, ...path);
+      return value === undefined ? undefined : textState(value);
+    };
+    const protocol = field(connection, 'security', 'protocol');
+    const mechanism = field(connection, 'authentication', 'mechanism');
+    put('bootstrap', text('bootstrapServers'));
+    put('protocol', protocol && (KAFKA_PROTOCOLS as readonly string[]).includes(protocol) ? selectState(protocol) : undefined);
+    put('mechanism', mechanism && (KAFKA_MECHANISMS as readonly string[]).includes(mechanism) ? selectState(mechanism) : undefined);
+    put('username', text('authentication', 'username'));
+    put('tokenEndpoint', text('authentication', 'tokenEndpointUrl'));
+    put('clientId', text('authentication', 'clientId'));
+    put('scope', text('authentication', 'scope'));
+    put('extensions', text('authentication', 'saslOauthbearerExtensions'));
+    put('clientCertificate', text('authentication', 'sslCertificate'));
+    put('certificate', text('security', 'brokerPublicCertificate'));
+    return values;
+  },
   describe: (connection) => {
     const access = field(connection, 'networking', 'access', 'type') ?? 'PUBLIC';
     const protocol = field(connection, 'security', 'protocol') ?? '?';
@@ -342,7 +385,8 @@ export const kafkaConnection: ConnectionType<KafkaForm> = {
 function authenticationBody(auth: KafkaForm['auth']): Record<string, string> {
   switch (auth.kind) {
     case 'sasl':
-      return { mechanism: auth.mechanism, username: auth.username, password: auth.password };
+      // An edit that keeps the password leaves it out (the form's password is then '').
+      return { mechanism: auth.mechanism, username: auth.username, ...(auth.password ? { password: auth.password } : {}) };
     case 'oidc':
       return {
         mechanism: 'OAUTHBEARER',

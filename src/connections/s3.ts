@@ -2,7 +2,7 @@
 // IAM role that the project has authorised with Unified AWS Access.
 import { z } from 'zod';
 import { escapeMrkdwn, textInput, type AnyBlock } from '../modals/blocks.js';
-import { textValue, type ViewStateValues } from '../modals/viewState.js';
+import { selectState, textState, textValue, type ViewStateValues } from '../modals/viewState.js';
 import { awsRolePicker } from './awsRole.js';
 import { field, type ConnectionType, type FieldErrors } from './types.js';
 
@@ -56,5 +56,13 @@ export const s3Connection: ConnectionType<S3Form> = {
     ['IAM role', `\`${escapeMrkdwn(form.roleArn)}\``],
     ...(form.testBucket ? [['Test bucket', escapeMrkdwn(form.testBucket)] as [string, string]] : []),
   ],
+  formFromConnection: (connection) => {
+    const roleArn = field(connection, 'aws', 'roleArn');
+    const testBucket = field(connection, 'aws', 'testBucket');
+    return {
+      ...(roleArn ? { [S3_BLOCKS.role]: { [S3_ACTIONS.role]: selectState(roleArn, 'external_select') } } : {}),
+      ...(testBucket ? { [S3_BLOCKS.testBucket]: { [S3_ACTIONS.testBucket]: textState(testBucket) } } : {}),
+    };
+  },
   describe: (connection) => [['IAM role', `\`${escapeMrkdwn(field(connection, 'aws', 'roleArn') ?? '?')}\``]],
 };

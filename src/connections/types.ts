@@ -44,7 +44,12 @@ export interface ConnectionType<Form> {
   atlasType: string;
   /** The modal blocks of this type's own fields (target and name are common). */
   formBlocks(): AnyBlock[];
-  parseForm(values: ViewStateValues): FormResult<Form>;
+  /**
+   * The form's values, checked. `editing` is the connection as Atlas has it now, when the form
+   * edits it (`/spconn edit`): a secret field left empty then means "keep Atlas's value", and
+   * `atlasBody` must leave that secret out.
+   */
+  parseForm(values: ViewStateValues, editing?: StreamsConnection): FormResult<Form>;
   atlasBody(name: string, form: Form): ConnectionBody;
   /** Every secret value in the form: masked on the card, sealed at rest, scrubbed from errors. */
   secretValues(form: Form): string[];
@@ -63,6 +68,13 @@ export interface ConnectionType<Form> {
    * data set): the create form leaves out its name field, and name errors go on `blockId`.
    */
   namedBy?: { blockId: string; name(form: Form): string };
+  /**
+   * For `/spconn edit`: the form's values as Atlas defines `connection` now, in the shape Slack
+   * submits them (the edit form shows them as initial values). Secret fields stay empty: Atlas
+   * never returns secrets, and none is ever put into a Slack view. A type without it cannot be
+   * edited; `/spconn edit` says so.
+   */
+  formFromConnection?(connection: StreamsConnection): ViewStateValues;
   /** Things the requester should know about this type, shown in the form and on the card. */
   notes?: string;
 }

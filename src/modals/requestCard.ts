@@ -62,15 +62,20 @@ export interface CardContext {
 
 const CHECK: Record<string, string> = { done: ':white_check_mark:', current: ':hourglass_flowing_sand:', todo: ':white_circle:', skipped: ':heavy_minus_sign:', failed: ':x:' };
 
+/** The card's verb: REPLACE in capitals, as it deletes the connection before creating it again. */
+function verbOf(action: string): string {
+  return ({ delete: 'Delete', edit: 'Edit', replace: 'REPLACE' } as Record<string, string>)[action] ?? 'Create';
+}
+
 export function cardText(ctx: CardContext): string {
   const { row, summary } = ctx;
-  const verb = row.action === 'delete' ? 'Delete' : 'Create';
+  const verb = verbOf(row.action);
   return `${verb} ${summary.typeLabel} connection ${row.connection_name} in ${row.target_name}: ${row.state}`;
 }
 
 export function requestCardBlocks(ctx: CardContext): AnyBlock[] {
   const { row, summary } = ctx;
-  const verb = row.action === 'delete' ? 'Delete' : 'Create';
+  const verb = verbOf(row.action);
   const blocks: AnyBlock[] = [
     { type: 'header', text: plain(truncate(`${verb} ${summary.typeLabel} connection ${row.connection_name}`, 150)) },
     {

@@ -26,3 +26,12 @@ export function rawTextValue(values: ViewStateValues, blockId: string, actionId:
 export function selectedValue(values: ViewStateValues, blockId: string, actionId: string): string | undefined {
   return values[blockId]?.[actionId]?.selected_option?.value;
 }
+
+/** A text input's state as Slack submits it (for forms filled in from Atlas). */
+export const textState = (value: string): ViewStateValues[string][string] => ({ type: 'plain_text_input', value });
+
+/** A select's state as Slack submits it; `type` is the element's type. */
+export const selectState = (value: string, type: 'static_select' | 'external_select' = 'static_select'): ViewStateValues[string][string] => ({
+  type,
+  selected_option: { value, text: { type: 'plain_text', text: value.length > 75 ? `…${value.slice(-74)}` : value } },
+});

@@ -12,6 +12,13 @@ export const storedCallSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('delete'), at: streamsLocationSchema, name: z.string() }),
   /** The Private Link workflow (README, "The Private Link setup"), which ends in a create of `body` over the link. */
   z.object({ kind: z.literal('privatelink'), at: streamsLocationSchema, body: connectionBodySchema, plan: planSchema, secretValues: secretValuesSchema }),
+  /**
+   * One `PATCH` of `body`: `name`, `type` and the given fields only (README, "Editing a
+   * connection"). Rotation reuses it: a PATCH with the fields to change.
+   */
+  z.object({ kind: z.literal('edit'), at: streamsLocationSchema, body: connectionBodySchema, secretValues: secretValuesSchema }),
+  /** Delete the connection `body.name`, wait until Atlas no longer has it, create `body` (README, "Replacing a connection"). */
+  z.object({ kind: z.literal('replace'), at: streamsLocationSchema, body: connectionBodySchema, secretValues: secretValuesSchema }),
 ]);
 export type StoredCall = z.infer<typeof storedCallSchema>;
 export type CallKind = StoredCall['kind'];

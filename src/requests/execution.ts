@@ -3,7 +3,7 @@
 // second runner of a request it runs already; a request whose lease ran out (its replica died) is
 // taken over and resumed, looking in Atlas before doing anything again.
 import type { AtlasClients } from '../atlas/clients.js';
-import { createConnection, deleteConnection, getConnection } from '../atlas/streams.js';
+import { createConnection, deleteConnection, getConnection, updateConnection } from '../atlas/streams.js';
 import type { Config } from '../config/file.js';
 import { SpconnError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -20,6 +20,7 @@ import type { RequestCards } from './cards.js';
 import { SPCONN_ACTOR } from './lifecycle.js';
 import type { WorkInFlight } from './work.js';
 import type { PrivateLinkSetups } from './setups.js';
+import { performReplace, REPLACE_WORKFLOW } from './replace.js';
 
 export interface ExecutionDeps {
   config: Config;
@@ -54,7 +55,8 @@ export class RequestExecution {
   /** Approved or running requests nobody holds a lease on: a stopped replica's unfinished work. */
   async resumeInterrupted(): Promise<void> {
     for (const row of await this.deps.store.interrupted()) {
-      if (this.running.has(row.id) || (await this.deps.store.getWorkflow(row.id))) continue;
+      // A workflow row is a Private Link setup's (its runner resumes it), or a replace's progress marker.
+      if (this.running.has(row.id) || ((await this.deps.store.getWorkflow(row.id))?.kind ?? REPLACE_WORKFLOW) !== REPLACE_WORKFLOW) continue;
       this.deps.logger.info({ requestId: row.id, state: row.state }, 'resuming interrupted request');
       this.start(row.id, { resuming: true });
     }
@@ -93,7 +95,7 @@ export class RequestExecution {
         await this.deps.setups.start(row.id, call.plan);
         return;
       }
-      outcome = await perform(atlas, call, resuming);
+      outcome = call.kind === 'replace' ? await performReplace(this.deps.store, atlas, row.id, call) : await perform(atlas, call, resuming);
     } catch (err) {
       const message = err instanceof SpconnError ? err.userMessage : 'spconn hit an unexpected error; an operator can find it in the logs.';
       this.deps.logger.error({ err, requestId }, 'Atlas call failed');
@@ -125,12 +127,22 @@ export class RequestExecution {
 }
 
 /** The approved call itself; each kind is safe to repeat after a crash or an ambiguous failure. */
-async function perform(atlas: AtlasClient, call: Exclude<StoredCall, { kind: 'privatelink' }>, resuming: boolean): Promise<Outcome> {
+async function perform(atlas: AtlasClient, call: Exclude<StoredCall, { kind: 'privatelink' | 'replace' }>, resuming: boolean): Promise<Outcome> {
   switch (call.kind) {
     case 'delete': {
       const existing = resuming ? await getConnection(atlas, call.at, call.name) : true;
       if (existing) await deleteConnection(atlas, call.at, call.name, { alreadyGoneIsSuccess: true });
       return { state: 'succeeded', message: `Connection \`${call.name}\` is deleted from ${call.at.instance}.` };
+    }
+    case 'edit': {
+      // The same PATCH again after a crash changes nothing more: it is sent without looking first.
+      const updated = await updateConnection(atlas, call.at, call.body, call.secretValues);
+      const fields = Object.keys(call.body).filter((k) => k !== 'name' && k !== 'type');
+      return {
+        state: 'succeeded',
+        ...(updated.state ? { atlasState: updated.state } : {}),
+        message: `Connection \`${call.body.name}\` is updated in ${call.at.instance} (${fields.map((f) => `\`${escapeMrkdwn(f)}\``).join(', ')}).`,
+      };
     }
     case 'create': {
       // A replica that died may have created it already: look before creating when taking over.

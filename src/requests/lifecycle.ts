@@ -133,7 +133,8 @@ export function mayDecide(input: Omit<DecisionInput, 'verb' | 'shownDigest'>): b
 
 /** The quorum action of a request: its call's kind (requests stored before call kinds: create or delete). */
 export function quorumActionOf(request: { action: string; callKind?: string | null | undefined }): QuorumAction {
-  if (request.callKind === 'privatelink' || request.callKind === 'delete' || request.callKind === 'create') return request.callKind;
+  const kind = request.callKind;
+  if (kind === 'privatelink' || kind === 'delete' || kind === 'create' || kind === 'edit' || kind === 'replace') return kind;
   return request.action === 'delete' ? 'delete' : 'create';
 }
 

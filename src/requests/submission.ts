@@ -37,6 +37,11 @@ function connectionNameOf(call: StoredCall): string {
   return call.kind === 'delete' ? call.name : call.body.name;
 }
 
+/** The request's action: what owners approve (a Private Link setup is a create). */
+function actionOf(call: StoredCall): string {
+  return call.kind === 'privatelink' ? 'create' : call.kind;
+}
+
 export async function submitRequest(deps: SubmissionDeps, input: NewRequest): Promise<RequestRow> {
   const { store, sealer, notifier, cards, logger } = deps;
   const { target, call } = input;
@@ -45,7 +50,7 @@ export async function submitRequest(deps: SubmissionDeps, input: NewRequest): Pr
   const now = deps.now();
   const row: RequestRow = {
     id,
-    action: call.kind === 'delete' ? 'delete' : 'create',
+    action: actionOf(call),
     connection_type: input.summary.typeLabel,
     connection_name: connectionNameOf(call),
     target_name: target.name,

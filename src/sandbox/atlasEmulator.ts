@@ -10,7 +10,7 @@ import { EventLog, type ConnectionChange, type EventActor, type ProjectEvent } f
 import { runOperation } from './atlas/operations.js';
 import { TokenIssuer, type ServiceAccount } from './atlas/oauth.js';
 import { API_VERSIONS, findRoute, projectOf, type Operation } from './atlas/routes.js';
-import { createProject, markLinkDone, Progression, type Project, type ProjectSpec, type StoredConnection, type StoredPrivateLink } from './atlas/state.js';
+import { createProject, markLinkDone, Progression, type Project, type ProjectSpec, type StoredConnection, type StoredPrivateLink, type StoredProcessor } from './atlas/state.js';
 import { FaultBook, faultReply, replacesAnswer, TokenBuckets, type AtlasFault, type RateLimitOptions } from './atlas/traffic.js';
 import { EmulatorServer } from './emulatorServer.js';
 
@@ -27,6 +27,7 @@ export type {
   ProjectSpec,
   StoredConnection,
   StoredPrivateLink,
+  StoredProcessor,
 } from './atlas/state.js';
 export { ATLAS_ERROR_CODES } from './atlas/envelope.js';
 export { API_VERSIONS as ATLAS_API_VERSIONS } from './atlas/routes.js';
@@ -222,6 +223,24 @@ export class AtlasEmulator {
     if (!project) throw new Error(`Atlas emulator: no project ${groupId}`);
     if (inUse) project.inUse.add(`${tenant}/${name}`);
     else project.inUse.delete(`${tenant}/${name}`);
+  }
+
+  /** The instance's stream processors (a live list). */
+  processors(groupId: string, tenant: string): StoredProcessor[] {
+    return this.projects.get(groupId)?.instances.get(tenant)?.processors ?? [];
+  }
+
+  /**
+   * Adds a stream processor, or changes its state or pipeline (by name). A STARTED one whose
+   * pipeline names a connection stops that connection being deleted, as in Atlas.
+   */
+  setStreamProcessor(groupId: string, tenant: string, processor: StoredProcessor): void {
+    const instance = this.projects.get(groupId)?.instances.get(tenant);
+    if (!instance) throw new Error(`Atlas emulator: no instance ${groupId}/${tenant}`);
+    const existing = instance.processors.find((p) => p.name === processor.name);
+    if (existing) Object.assign(existing, structuredClone(processor));
+    else instance.processors.push(structuredClone(processor));
+    this.server.changed();
   }
 
   injectFault(fault: AtlasFault): void {

@@ -23,6 +23,7 @@ export const WORLD = {
   serviceAccountSecret: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:spconn/atlas-sa',
   awsAccessKeyId: 'AKIDSPCONNSANDBOX',
   s3Role: 'arn:aws:iam::123456789012:role/atlas-s3-writer',
+  processor: 'solar-to-orders',
   cluster: 'Cluster0',
   customRole: 'ordersWriter',
   azurePrincipal: '6f8f4b3a-1c2d-4e5f-8a9b-0c1d2e3f4a5b',
@@ -91,6 +92,13 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const atlas = await AtlasEmulator.start({ ...options.atlas, keys: [atlasKey], serviceAccounts: [serviceAccount] });
   const secrets = await SecretsManagerEmulator.start({ credentials: { accessKeyId: WORLD.awsAccessKeyId, secretAccessKey: awsSecretKey } });
   atlas.addProject(WORLD.projectId, { instances: [WORLD.instance], awsIamRoles: [{ iamAssumedRoleArn: WORLD.s3Role }], ...WORLD_PROJECT_EXTRAS });
+  // A stopped processor reading Atlas's sample data and posting to `orders-api`: an edit that
+  // replaces `orders-api` lists it (tests start it with atlas.setStreamProcessor).
+  atlas.setStreamProcessor(WORLD.projectId, WORLD.instance, {
+    name: WORLD.processor,
+    state: 'STOPPED',
+    pipeline: [{ $source: { connectionName: 'sample_stream_solar' } }, { $https: { connectionName: 'orders-api', path: '/v1/solar', method: 'POST' } }, { $merge: { into: { connectionName: 'atlas-cluster', db: 'solar', coll: 'orders' } } }],
+  });
   secrets.putSecret(WORLD.apiKeySecret, JSON.stringify(atlasKey));
   secrets.putSecret(WORLD.serviceAccountSecret, JSON.stringify(serviceAccount));
 

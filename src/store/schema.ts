@@ -24,7 +24,7 @@ export const OPEN_STATES: readonly RequestState[] = REQUEST_STATES.filter((s) =>
 
 export interface RequestsTable {
   id: string;
-  action: string; // 'create' | 'delete'
+  action: string; // 'create' | 'delete' | 'edit' | 'replace'
   connection_type: string;
   connection_name: string;
   target_name: string;

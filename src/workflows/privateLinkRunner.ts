@@ -170,10 +170,10 @@ export class PrivateLinkRunner {
   }
 }
 
-/** A request's Private Link setup as stored, if it has one. */
+/** A request's Private Link setup as stored, if it has one (a replace keeps a marker of another kind there). */
 export async function setupState(store: RequestStore, requestId: string): Promise<PlState | undefined> {
   const row = await store.getWorkflow(requestId);
-  return row ? plStateSchema.parse(JSON.parse(row.state_json)) : undefined;
+  return row?.kind === PRIVATE_LINK_WORKFLOW ? plStateSchema.parse(JSON.parse(row.state_json)) : undefined;
 }
 
 function isTransient(err: unknown): boolean {

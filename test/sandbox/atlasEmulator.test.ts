@@ -286,7 +286,7 @@ describe('connections', () => {
     expect((await call('GET', '/streams/inst/connections/h')).json.headers).toEqual({ 'X-Api-Key': 'header-secret' });
   });
 
-  it('replaces a connection on PATCH: secrets must be sent again, the name cannot change', async () => {
+  it('merges a PATCH field by field (assumed, see README): fields sent replace, fields left out stay; the name cannot change', async () => {
     const atlas = await startAtlas();
     const call = api(atlas);
     await call('POST', '/streams/inst/connections', { name: 'h', type: 'Https', url: 'https://x.example', headers: { A: '1' } });
@@ -297,8 +297,38 @@ describe('connections', () => {
 
     await call('POST', '/streams/inst/connections', { name: 'k', type: 'Kafka', bootstrapServers: 'b:9092', security: { protocol: 'SASL_SSL' }, authentication: { mechanism: 'PLAIN', username: 'u', password: 'p' } });
     const noPassword = await call('PATCH', '/streams/inst/connections/k', { bootstrapServers: 'c:9092', security: { protocol: 'SASL_SSL' }, authentication: { mechanism: 'PLAIN', username: 'u' } });
+    // `authentication` sent without its password replaces the stored one whole: the schema wants a password.
     expect(noPassword.json).toMatchObject({ error: 400, parameters: ['authentication.password'] });
     expect((await call('PATCH', '/streams/inst/connections/nope', { url: 'https://y.example' })).json).toMatchObject({ error: 404, errorCode: 'STREAM_CONNECTION_NOT_FOUND_FOR_NAME' });
+    // Only the bootstrap servers: the password Atlas has stays.
+    expect((await call('PATCH', '/streams/inst/connections/k', { name: 'k', type: 'Kafka', bootstrapServers: 'c:9092' })).status).toBe(200);
+    expect(atlas.connections(G, 'inst').find((c) => c.name === 'k')).toMatchObject({ bootstrapServers: 'c:9092', authentication: { username: 'u', password: 'p' } });
+  });
+
+  it('refuses a PATCH that changes the type or the networking, as Atlas does', async () => {
+    const atlas = await startAtlas();
+    const call = api(atlas);
+    await call('POST', '/streams/inst/connections', { name: 'k', type: 'Kafka', bootstrapServers: 'b:9092', security: { protocol: 'SASL_SSL' }, authentication: { mechanism: 'PLAIN', username: 'u', password: 'p' } });
+    const retyped = await call('PATCH', '/streams/inst/connections/k', { name: 'k', type: 'Https', url: 'https://y.example' });
+    expect(retyped.status).toBe(400);
+    expect(retyped.json).toMatchObject({ error: 400, errorCode: 'STREAM_NETWORKING_CANNOT_BE_MODIFIED' });
+    const rewired = await call('PATCH', '/streams/inst/connections/k', { name: 'k', type: 'Kafka', networking: { access: { type: 'PRIVATE_LINK', connectionId: '65a000000000000000000001' } } });
+    expect(rewired.json).toMatchObject({ error: 400, errorCode: 'STREAM_NETWORKING_CANNOT_BE_MODIFIED' });
+    // Stating the networking it has is no change.
+    expect((await call('PATCH', '/streams/inst/connections/k', { name: 'k', type: 'Kafka', networking: { access: { type: 'PUBLIC' } } })).status).toBe(200);
+  });
+
+  it('lists stream processors (version 2024-05-30); a STARTED one naming a connection blocks its delete', async () => {
+    const atlas = await startAtlas();
+    const call = api(atlas);
+    await call('POST', '/streams/inst/connections', { name: 'h', type: 'Https', url: 'https://x.example' });
+    atlas.setStreamProcessor(G, 'inst', { name: 'p1', state: 'STARTED', pipeline: [{ $source: { connectionName: 'sample_stream_solar' } }, { $https: { connectionName: 'h' } }, { $emit: { connectionName: 'x' } }] });
+    expect((await call('GET', '/streams/inst/processors')).status).toBe(406);
+    const listed = await call('GET', '/streams/inst/processors', undefined, { Accept: 'application/vnd.atlas.2024-05-30+json' });
+    expect(listed.json).toMatchObject({ totalCount: 1, results: [{ name: 'p1', state: 'STARTED', pipeline: [{ $source: { connectionName: 'sample_stream_solar' } }, {}, {}] }] });
+    expect((await call('DELETE', '/streams/inst/connections/h')).status).toBe(409);
+    atlas.setStreamProcessor(G, 'inst', { name: 'p1', state: 'STOPPED', pipeline: [] });
+    expect((await call('DELETE', '/streams/inst/connections/h')).status).toBe(202);
   });
 
   it('deletes with 202, then answers 404; while a processor uses a connection, 409', async () => {

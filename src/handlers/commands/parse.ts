@@ -6,6 +6,7 @@ export type Command =
   | { kind: 'list'; target?: string }
   | { kind: 'show'; name: string; target?: string }
   | { kind: 'delete'; name: string; target?: string }
+  | { kind: 'edit'; name: string; target?: string }
   | { kind: 'privatelinks'; target?: string }
   | { kind: 'status'; requestId?: string }
   | { kind: 'audit'; target?: string; days: number }
@@ -28,8 +29,9 @@ export function parseCommand(text: string): Command {
     case 'ls':
       return tooMany(1, 'list [target]') ?? { kind: 'list', target: args[0] };
     case 'show':
+    case 'edit':
     case 'delete': {
-      const kind = sub.toLowerCase() as 'show' | 'delete';
+      const kind = sub.toLowerCase() as 'show' | 'edit' | 'delete';
       if (args.length === 0) return { kind: 'usage', problem: `Which connection? The form is \`/spconn ${kind} <name> [target]\`.` };
       return tooMany(2, `${kind} <name> [target]`) ?? { kind, name: args[0]!, target: args[1] };
     }

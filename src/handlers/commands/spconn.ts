@@ -6,6 +6,7 @@ import { slashCommandSchema } from '../payloads.js';
 import { auditCommand } from './audit.js';
 import { createCommand } from './create.js';
 import { deleteCommand } from './delete.js';
+import { editCommand } from './edit.js';
 import { listCommand } from './list.js';
 import { parseCommand } from './parse.js';
 import { privateLinksCommand } from './privatelinks.js';
@@ -27,6 +28,8 @@ export function spconnCommand(ctx: HandlerContext) {
         return showCommand(call, command.name, command.target);
       case 'delete':
         return deleteCommand(call, command.name, command.target);
+      case 'edit':
+        return editCommand(call, args.client, command.name, command.target);
       case 'privatelinks':
         return privateLinksCommand(call, command.target);
       case 'status':

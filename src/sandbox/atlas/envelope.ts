@@ -38,6 +38,8 @@ export const ATLAS_ERROR_CODES = {
   connectionInUse: 'STREAM_CONNECTION_HAS_STREAM_PROCESSORS',
   /** 409, per README: a Kafka connection over private networking is still PENDING. */
   kafkaConnectionDeploying: 'STREAM_KAFKA_CONNECTION_IS_DEPLOYING',
+  /** 400, per README: a PATCH that changes a connection's type or networking (Atlas cannot in place). */
+  networkingCannotBeModified: 'STREAM_NETWORKING_CANNOT_BE_MODIFIED',
   /** 400, seen: a Private Link to the same endpoint service or DNS domain exists. */
   privateLinkExists: 'STREAM_PRIVATE_LINK_ALREADY_EXISTS',
   /** 400, seen: a connection still uses the Private Link. */

@@ -1,6 +1,7 @@
 // What the emulated Atlas does for each operation once a request is authenticated, versioned and
 // parsed: look the project up, validate the body against the schema and the README's rules, change
 // the state, and answer as Atlas would (the error envelope for every refusal).
+import { canonicalJson } from '../../secrets/sealing.js';
 import { listEvents, type EventLog } from './events.js';
 import { apiError, ATLAS_ERROR_CODES as CODES, invalidAttribute, type Reply } from './envelope.js';
 import type { RouteMatch } from './routes.js';
@@ -71,6 +72,8 @@ export function runOperation(ctx: OperationContext, match: RouteMatch, body: unk
       return withConnection(project, tenant, name, (_, c) => updateConnection(ctx, project, c, body));
     case 'deleteConnection':
       return withConnection(project, tenant, name, (i, c) => deleteConnection(project, i, c));
+    case 'listProcessors':
+      return withInstance(project, tenant, (i) => page(i.processors.map((p) => ({ _id: p._id ?? newObjectId(), ...structuredClone(p) })), query));
     case 'listPrivateLinks':
       for (const link of project.privateLinks) advanceLink(link, project, ctx.linkProgress, false);
       return page(project.privateLinks.map(privateLinkView), query);
@@ -195,14 +198,23 @@ function createConnection(ctx: OperationContext, project: Project, instance: Str
 }
 
 /**
- * An update replaces the connection's settings: write-only secrets are not kept from before, so
- * they must be sent again (README), and an empty `headers` map removes all headers.
+ * An update merges the fields given into the connection: each top-level field sent replaces the
+ * stored one whole, the fields left out are kept (write-only secrets included). ASSUMED: Atlas's
+ * docs do not say whether omitted fields are kept (README). A change of type or networking is
+ * refused as Atlas refuses it, STREAM_NETWORKING_CANNOT_BE_MODIFIED.
  */
 function updateConnection(ctx: OperationContext, project: Project, connection: StoredConnection, body: unknown): Reply {
   if (!isRecord(body)) return invalidAttribute('body', 'must be a JSON object');
   if (body.name !== undefined && body.name !== connection.name) return invalidAttribute('name', 'cannot be changed; create a new connection instead');
-  if (body.type !== undefined && body.type !== connection.type) return invalidAttribute('type', 'cannot be changed; create a new connection instead');
-  const next: Record<string, unknown> = { ...structuredClone(body), name: connection.name, type: connection.type };
+  if (body.type !== undefined && body.type !== connection.type) {
+    return apiError(400, CODES.networkingCannotBeModified, `The type of stream connection ${String(connection.name)} cannot be modified (${String(connection.type)} to ${String(body.type)}); delete it and create it again.`, [connection.name]);
+  }
+  const publicAccess = { access: { type: 'PUBLIC' } };
+  if (body.networking !== undefined && canonicalJson(body.networking) !== canonicalJson(connection.networking ?? publicAccess)) {
+    return apiError(400, CODES.networkingCannotBeModified, `The networking of stream connection ${String(connection.name)} cannot be modified; delete it and create it again.`, [connection.name]);
+  }
+  const kept = Object.fromEntries(Object.entries(connection).filter(([key]) => key !== 'id' && key !== 'state'));
+  const next: Record<string, unknown> = { ...structuredClone(kept), ...structuredClone(body), name: connection.name, type: connection.type };
   const problem = connectionProblem(project, next);
   if (problem) return refuse(problem);
   const wasPublic = accessType(connection) === 'PUBLIC';
@@ -218,7 +230,8 @@ function updateConnection(ctx: OperationContext, project: Project, connection: S
 
 function deleteConnection(project: Project, instance: StreamsInstance, connection: StoredConnection): Reply {
   const name = String(connection.name);
-  if (project.inUse.has(`${instance.name}/${name}`)) {
+  const running = instance.processors.some((p) => p.state === 'STARTED' && canonicalJson(p.pipeline).includes(`"connectionName":${JSON.stringify(name)}`));
+  if (running || project.inUse.has(`${instance.name}/${name}`)) {
     return apiError(409, CODES.connectionInUse, `Connection ${name} is used by a running stream processor; stop or drop the processor first.`, [name]);
   }
   if (connection.type === 'Kafka' && connection.state === 'PENDING') {

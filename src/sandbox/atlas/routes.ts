@@ -4,6 +4,7 @@
 export const API_VERSIONS = {
   streams: '2023-02-01',
   privateLinkUpdate: '2025-03-12',
+  processors: '2024-05-30',
   accountDetails: '2024-11-13',
   cloudProviderAccess: '2023-01-01',
   /** The newest of the three dated versions of `GET /clusters` (2023-02-01 and 2023-01-01 are served too). */
@@ -23,6 +24,7 @@ export type Operation =
   | 'getConnection'
   | 'updateConnection'
   | 'deleteConnection'
+  | 'listProcessors'
   | 'listPrivateLinks'
   | 'createPrivateLink'
   | 'getPrivateLink'
@@ -63,6 +65,7 @@ const ROUTES: readonly Route[] = [
   { method: 'GET', path: 'streams/:tenant/connections/:name', operation: 'getConnection', version: API_VERSIONS.streams },
   { method: 'PATCH', path: 'streams/:tenant/connections/:name', operation: 'updateConnection', version: API_VERSIONS.streams },
   { method: 'DELETE', path: 'streams/:tenant/connections/:name', operation: 'deleteConnection', version: API_VERSIONS.streams },
+  { method: 'GET', path: 'streams/:tenant/processors', operation: 'listProcessors', version: API_VERSIONS.processors },
 ];
 
 const PROJECT_PREFIX = /^\/api\/atlas\/v2\/groups\/([^/]+)(?:\/(.*))?$/;

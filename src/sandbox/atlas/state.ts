@@ -55,12 +55,22 @@ export interface ProjectSpec {
   gcpServiceAccounts?: GcpServiceAccountSpec[];
 }
 
+/** A stream processor as `GET …/processors` lists it: a pipeline (stages naming connections) and a state. */
+export interface StoredProcessor {
+  name: string;
+  /** `CREATED`, `STARTED`, `STOPPED` or `FAILED`. */
+  state: string;
+  pipeline: Array<Record<string, unknown>>;
+  _id?: string;
+}
+
 export interface StreamsInstance {
   id: string;
   name: string;
   cloudProvider: string;
   region: string;
   connections: StoredConnection[];
+  processors: StoredProcessor[];
 }
 
 export interface Project {
@@ -84,7 +94,7 @@ export function createProject(groupId: string, spec: ProjectSpec, now: Date): Pr
   const instances = new Map<string, StreamsInstance>();
   for (const item of spec.instances ?? []) {
     const i = typeof item === 'string' ? { name: item } : item;
-    instances.set(i.name, { id: newObjectId(), name: i.name, cloudProvider: i.cloudProvider ?? 'AWS', region: i.region ?? 'VIRGINIA_USA', connections: [] });
+    instances.set(i.name, { id: newObjectId(), name: i.name, cloudProvider: i.cloudProvider ?? 'AWS', region: i.region ?? 'VIRGINIA_USA', connections: [], processors: [] });
   }
   return {
     groupId,

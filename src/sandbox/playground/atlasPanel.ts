@@ -26,6 +26,8 @@ export interface AtlasPanel {
   instance: string;
   connections: PanelConnection[];
   privateLinks: PanelPrivateLink[];
+  /** Stream processors, with the connections their pipelines name (a STARTED one blocks a replace). */
+  processors: Array<{ name: string; state: string; connections: string[] }>;
   faults: Array<{ status: number; remaining: number; where: string }>;
   recentCalls: Array<{ method: string; path: string; status: number; operation: string }>;
 }
@@ -73,6 +75,7 @@ export function atlasPanel(atlas: AtlasEmulator, projectId: string, instance: st
     instance,
     connections: atlas.connections(projectId, instance).map((c) => ({ name: str(c.name), type: str(c.type), state: str(c.state) || 'READY', details: connectionDetails(c) })),
     privateLinks: atlas.privateLinks(projectId).map(linkForPanel),
+    processors: atlas.processors(projectId, instance).map((p) => ({ name: p.name, state: p.state, connections: [...new Set(connectionNames(p.pipeline))] })),
     faults: atlas.armedFaults().map((f) => ({ status: f.status, remaining: f.remaining, where: f.path === undefined ? 'any call' : String(f.path) })),
     recentCalls: atlas.calls
       .filter((c) => c.authenticated)
@@ -91,6 +94,22 @@ export const privateLinkControlSchema = z.object({
 });
 
 export const connectionControlSchema = z.object({ name: z.string().min(1).max(64), state: z.enum(['READY', 'FAILED']) });
+
+export const processorControlSchema = z.object({ name: z.string().min(1).max(64), state: z.enum(['STARTED', 'STOPPED']) });
+
+/** Starts or stops one of the instance's stream processors (its pipeline stays as it is). */
+export function setProcessor(atlas: AtlasEmulator, projectId: string, instance: string, control: z.infer<typeof processorControlSchema>): void {
+  const processor = atlas.processors(projectId, instance).find((p) => p.name === control.name);
+  if (!processor) return;
+  atlas.setStreamProcessor(projectId, instance, { ...processor, state: control.state });
+}
+
+/** Every `connectionName` in a pipeline, at any depth. */
+function connectionNames(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(connectionNames);
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value).flatMap(([k, v]) => (k === 'connectionName' && typeof v === 'string' ? [v] : connectionNames(v)));
+}
 
 export const faultControlSchema = z.object({
   status: z.union([z.literal(500), z.literal(503), z.literal(429)]),

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { Logger } from '../../log.js';
 import { SlackDriver } from '../slack/driver.js';
 import { WORLD, type World } from '../world.js';
-import { atlasPanel, connectionControlSchema, faultControlSchema, injectFault, privateLinkControlSchema, setConnection, setPrivateLink } from './atlasPanel.js';
+import { atlasPanel, connectionControlSchema, faultControlSchema, injectFault, privateLinkControlSchema, processorControlSchema, setConnection, setPrivateLink, setProcessor } from './atlasPanel.js';
 import { pageValuesSchema } from './viewValues.js';
 import { PlaygroundError, Workspace, type Person } from './workspace.js';
 
@@ -147,6 +147,9 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
         return {};
       case '/api/atlas/connection':
         setConnection(world.atlas, target.projectId, target.instance, connectionControlSchema.parse(body));
+        return {};
+      case '/api/atlas/processor':
+        setProcessor(world.atlas, target.projectId, target.instance, processorControlSchema.parse(body));
         return {};
       case '/api/atlas/fault':
         injectFault(world.atlas, faultControlSchema.parse(body));

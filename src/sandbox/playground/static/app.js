@@ -321,6 +321,19 @@ function renderAtlas() {
         )
       : [el('li', { className: 'empty' }, 'No Private Link connections.')]),
   );
+  $('#atlas-processors').replaceChildren(
+    ...(atlas.processors.length
+      ? atlas.processors.map((p) =>
+          el(
+            'li',
+            { className: 'atlas-item', dataset: { processor: p.name, state: p.state } },
+            el('div', { className: 'item-title' }, el('strong', {}, p.name), ' ', badge(p.state)),
+            el('div', { className: 'item-detail' }, `uses ${p.connections.join(', ') || 'no connection'}`),
+            controls(p.state === 'STARTED' ? [['STOPPED', 'Stop']] : [['STARTED', 'Start']], (s) => call('/api/atlas/processor', { name: p.name, state: s }), 'processorControl'),
+          ),
+        )
+      : [el('li', { className: 'empty' }, 'No stream processors.')]),
+  );
   $('#atlas-faults').replaceChildren(...atlas.faults.map((f) => el('li', {}, `HTTP ${f.status} for the next ${f.remaining} ${f.remaining === 1 ? 'call' : 'calls'} (${f.where})`)));
   $('#atlas-calls').replaceChildren(
     ...atlas.recentCalls.map((c) => el('li', { className: c.status >= 400 ? 'failed-call' : '' }, el('code', {}, `${c.status} ${c.method} ${c.path}`), c.operation ? ` ${c.operation}` : '')),
