@@ -6,12 +6,14 @@ import { canonicalJson } from '../secrets/sealing.js';
 import { planSchema } from '../workflows/privateLinkMachine.js';
 
 const secretValuesSchema = z.array(z.string());
+/** Secret fields given as `secretsmanager:` references (src/secrets/references.ts): read at execution, never stored as values. */
+const refsSchema = z.array(z.string()).optional();
 
 export const storedCallSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('create'), at: streamsLocationSchema, body: connectionBodySchema, secretValues: secretValuesSchema }),
+  z.object({ kind: z.literal('create'), at: streamsLocationSchema, body: connectionBodySchema, secretValues: secretValuesSchema, refs: refsSchema }),
   z.object({ kind: z.literal('delete'), at: streamsLocationSchema, name: z.string() }),
   /** The Private Link workflow (README, "The Private Link setup"), which ends in a create of `body` over the link. */
-  z.object({ kind: z.literal('privatelink'), at: streamsLocationSchema, body: connectionBodySchema, plan: planSchema, secretValues: secretValuesSchema }),
+  z.object({ kind: z.literal('privatelink'), at: streamsLocationSchema, body: connectionBodySchema, plan: planSchema, secretValues: secretValuesSchema, refs: refsSchema }),
 ]);
 export type StoredCall = z.infer<typeof storedCallSchema>;
 export type CallKind = StoredCall['kind'];

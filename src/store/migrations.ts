@@ -122,6 +122,22 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
         .execute();
     },
   },
+  // Secrets by reference (src/store/secretRefs.ts): which reference each secret field of a
+  // connection spconn wrote uses, and the version read, so rotation can re-read them.
+  '0007i_connection_secret_refs': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('connection_secret_refs')
+        .addColumn('target_name', 'text', (c) => c.notNull())
+        .addColumn('connection_name', 'text', (c) => c.notNull())
+        .addColumn('field_path', 'text', (c) => c.notNull())
+        .addColumn('reference', 'text', (c) => c.notNull())
+        .addColumn('version_id', 'text')
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('connection_secret_refs_pk', ['target_name', 'connection_name', 'field_path'])
+        .execute();
+    },
+  },
 });
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

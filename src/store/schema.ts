@@ -107,4 +107,15 @@ export interface Database {
   request_approvals: RequestApprovalsTable;
   request_nudges: RequestNudgesTable;
   atlas_tokens: AtlasTokensTable;
+  connection_secret_refs: ConnectionSecretRefsTable;
+}
+
+/** One secret field of a connection given as a `secretsmanager:` reference (src/store/secretRefs.ts). */
+export interface ConnectionSecretRefsTable {
+  target_name: string;
+  connection_name: string;
+  field_path: string;
+  reference: string;
+  version_id: string | null;
+  updated_at: string;
 }
