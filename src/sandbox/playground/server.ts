@@ -12,6 +12,7 @@ import { SlackDriver } from '../slack/driver.js';
 import { WORLD, type World } from '../world.js';
 import { atlasPanel, connectionControlSchema, faultControlSchema, injectFault, privateLinkControlSchema, setConnection, setPrivateLink } from './atlasPanel.js';
 import { pageValuesSchema } from './viewValues.js';
+import { putSandboxSecret, sandboxSecretNameSchema } from '../sandboxSecrets.js';
 import { PlaygroundError, Workspace, type Person } from './workspace.js';
 
 export interface PlaygroundOptions {
@@ -130,6 +131,8 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
       case '/api/atlas/clear-faults':
         world.atlas.clearFaults();
         return {};
+      case '/api/secrets/new-version':
+        return putSandboxSecret(world.secrets, sandboxSecretNameSchema.parse(body).name);
       case '/api/clock/skip': {
         if (!options.skipAhead) throw new PlaygroundError('This playground has no clock to move.');
         return options.skipAhead(schemas.skipAhead.parse(body).hours * 3_600_000);
