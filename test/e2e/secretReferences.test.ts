@@ -26,6 +26,8 @@ async function approveAndWait(name: string): Promise<string[]> {
   return threadTexts(stack, card);
 }
 
+const slackAndLogs = () => stack.world.slack.calls.map((c) => c.raw).join('\n') + stack.logs.join('\n');
+
 function sentToAtlas(): unknown[] {
   return stack.world.atlas.calls.filter((c) => c.operation === 'createConnection').map((c) => c.body);
 }
@@ -103,6 +105,24 @@ describe('an HTTPS header value from Secrets Manager', () => {
     expect(thread).toContain('secretsmanager:team/short-lived#token');
     expect(thread).toMatch(/not found/);
     expect(stack.world.atlas.count('createConnection')).toBe(0);
+  });
+
+  it("scrubs the value read at execution from Atlas's error echo", async () => {
+    const { secrets, atlas } = stack.world;
+    const canary = 'CANARY-echoed-by-atlas-7c6d5e4f';
+    secrets.putSecret('team/echo', JSON.stringify({ token: canary }));
+    await createHttpsRequest(stack, { name: 'orders-api', url: 'https://api.example.com', headers: 'X-Api-Key: secretsmanager:team/echo#token' });
+    atlas.injectFault({
+      method: 'POST',
+      path: /\/connections$/,
+      status: 400,
+      body: { error: 400, errorCode: 'INVALID_ATTRIBUTE', detail: `Invalid header value "${canary}".`, reason: 'Bad Request' },
+    });
+    const thread = (await approveAndWait('orders-api')).join('\n');
+    expect(thread).toContain(':x:');
+    expect(thread).toContain('••••');
+    expect(slackAndLogs()).not.toContain(canary);
+    expect(dbBytes()).not.toContain(canary);
   });
 });
 
