@@ -381,7 +381,7 @@ function authSummary(auth: KafkaForm['auth']): Array<[string, string]> {
       return [
         ['Client certificate', `PEM, ${auth.certificate.length} characters`],
         // A key's last characters are PEM framing, not secret, but nothing of a key is shown.
-        ['Client key', '••••'],
+        ['Client key', isSecretReference(auth.key) ? maskSecret(auth.key) : '••••'],
         ...(auth.keyPassword ? [['Key password', maskSecret(auth.keyPassword)] as [string, string]] : []),
       ];
   }

@@ -2,6 +2,7 @@
 // is checked at submission, shown as the reference on the card, read again at execution (the
 // version current then is the one Atlas gets), remembered for the connection, and its value never
 // reaches Slack, the logs or the database.
+import { generateKeyPairSync } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -148,5 +149,36 @@ describe('a Kafka password from Secrets Manager', () => {
     stack.world.secrets.putSecret('kafka/locked', 'x');
     const ack = (await submitCreateForm(stack, 'kafka', kafka('secretsmanager:kafka/locked'))) as { errors: Record<string, string> };
     expect(ack.errors.kafka_password).toMatch(/^secretsmanager:kafka\/locked: access denied/);
+  });
+});
+
+describe('a mutual TLS key and its password from one JSON secret', () => {
+  it('accepts references where a PEM is expected, and sends the key and password read at execution', async () => {
+    const { secrets, slack } = stack.world;
+    const password = 'CANARY-mtls-pass-5150';
+    const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: password }).toString().trim();
+    secrets.putSecret('kafka/mtls', JSON.stringify({ key, password }));
+    const certificate = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ2xpZW50Q2VydGlmaWNhdGVGb3JUZXN0czAKBggqhkjOPQQDAjAS\n-----END CERTIFICATE-----';
+    const form = {
+      connection_name: { name: state.text('mtls-events') },
+      kafka_bootstrap: { bootstrap_servers: state.text('b-1.kafka.example.com:9094') },
+      kafka_protocol: { security_protocol: state.select('SSL') },
+      kafka_mechanism: { sasl_mechanism: state.select('PLAIN') },
+      kafka_tls_certificate: { ssl_certificate: state.text(certificate) },
+      kafka_tls_key: { ssl_key: state.text('secretsmanager:kafka/mtls#key') },
+      kafka_tls_key_password: { ssl_key_password: state.text('secretsmanager:kafka/mtls#password') },
+    };
+    expect(await submitCreateForm(stack, 'kafka', form)).toBeUndefined();
+    await slack.waitFor(() => cardFor(stack, 'mtls-events') !== undefined);
+    const card = JSON.stringify(cardFor(stack, 'mtls-events')!.blocks);
+    expect(card).toContain('from secretsmanager:kafka/mtls#key');
+    expect(card).toContain('from secretsmanager:kafka/mtls#password');
+    expect((await approveAndWait('mtls-events')).join('\n')).toContain('ready to use');
+    expect(sentToAtlas()).toEqual([expect.objectContaining({ authentication: { sslCertificate: certificate, sslKey: key, sslKeyPassword: password } })]);
+    expect(slackAndLogs()).not.toContain(password);
+    expect(dbBytes()).not.toContain(password);
+    const keyBody = key.split('\n')[1]!;
+    expect(slackAndLogs()).not.toContain(keyBody);
+    expect(dbBytes()).not.toContain(keyBody);
   });
 });
