@@ -22,6 +22,8 @@ import { RequestCore } from './requests/core.js';
 import { AtlasClients } from './atlas/clients.js';
 import { PostgresSharedBudget } from './atlas/sharedBudget.js';
 import { SecretCache } from './secrets/apiKeys.js';
+import { SecretReferences } from './secrets/references.js';
+import { ConnectionSecretRefs } from './store/secretRefs.js';
 import { SlackDeliveries } from './slack/delivery.js';
 import { slackTransport } from './slack/transport.js';
 import { SlackViews } from './slack/views.js';
@@ -102,7 +104,10 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
   // With several replicas (PostgreSQL) Atlas's rate limit per project is one budget they share.
   const sharedBudget = deps.store.dialect === 'postgres' ? new PostgresSharedBudget(deps.store.db) : undefined;
   const atlas = new AtlasClients({ config, secrets, logger, metrics, sharedTokens: sharedAtlasTokens(deps.store, deps.sealer), ...(sharedBudget ? { shared: sharedBudget } : {}) });
+  const secretRefs = new SecretReferences(deps.secretsManager, { timeoutMs: config.secrets.readTimeout, logger });
   const requests = new RequestCore({
+    secretRefs,
+    connectionRefs: new ConnectionSecretRefs(deps.store.db),
     config,
     store: deps.store,
     sealer: deps.sealer,
@@ -113,7 +118,7 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
     ...(deps.now ? { now: deps.now } : {}),
   });
   const views = new SlackViews({ fetch: slackTransportFetch, botToken: deps.slack.botToken, ...(deps.slack.apiUrl ? { apiUrl: deps.slack.apiUrl } : {}) });
-  const ctx: HandlerContext = { config, requests, atlas, logger, roles: new AuthorisedRolesCache(), lookups: new ProjectLookups(), views };
+  const ctx: HandlerContext = { config, requests, atlas, logger, roles: new AuthorisedRolesCache(), lookups: new ProjectLookups(), views, secretRefs };
   // Socket Mode's deliveries start after listen(), so the receiver above may refer to this.
   const deliveries = new SlackDeliveries(metrics, logger);
   // The kind of each delivery, for the metrics, once Bolt has parsed it.

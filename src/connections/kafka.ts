@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { escapeMrkdwn, option, plain, textInput, type AnyBlock } from '../modals/blocks.js';
 import { rawTextValue, selectedValue, selectState, textState, textValue, type ViewStateValues } from '../modals/viewState.js';
 import { field, maskSecret, type ConnectionType, type FieldErrors } from './types.js';
+import { isSecretReference } from '../secrets/references.js';
 
 export const KAFKA_BLOCKS = {
   bootstrap: 'kafka_bootstrap',
@@ -292,7 +293,8 @@ export const kafkaConnection: ConnectionType<KafkaForm> = {
       const key = text('clientKey');
       const keyForm = PRIVATE_KEY.exec(key);
       if (key === '') errors[KAFKA_BLOCKS.clientKey] = "Enter the client certificate's private key (PEM).";
-      else if (!keyForm) errors[KAFKA_BLOCKS.clientKey] = 'Paste the key in PEM form, from -----BEGIN PRIVATE KEY----- (or RSA/EC/ENCRYPTED PRIVATE KEY) to its END line.';
+      // A `secretsmanager:` reference stands for the key; it is read and checked at submission.
+      else if (!keyForm && !isSecretReference(key)) errors[KAFKA_BLOCKS.clientKey] = 'Paste the key in PEM form, from -----BEGIN PRIVATE KEY----- (or RSA/EC/ENCRYPTED PRIVATE KEY) to its END line.';
       const keyPassword = raw('keyPassword');
       const encrypted = keyForm !== null && (keyForm[1] === 'ENCRYPTED PRIVATE KEY' || /Proc-Type: 4,ENCRYPTED/.test(key));
       if (keyPassword !== '') {
@@ -423,7 +425,7 @@ function authSummary(auth: KafkaForm['auth']): Array<[string, string]> {
       return [
         ['Client certificate', `PEM, ${auth.certificate.length} characters`],
         // A key's last characters are PEM framing, not secret, but nothing of a key is shown.
-        ['Client key', '••••'],
+        ['Client key', isSecretReference(auth.key) ? maskSecret(auth.key) : '••••'],
         ...(auth.keyPassword ? [['Key password', maskSecret(auth.keyPassword)] as [string, string]] : []),
       ];
   }

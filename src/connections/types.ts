@@ -8,6 +8,7 @@ import { escapeMrkdwn, type AnyBlock } from '../modals/blocks.js';
 import type { ViewStateValues } from '../modals/viewState.js';
 import type { ConnectionBody, StreamsConnection } from '../atlas/streams.js';
 import type { PrivateLinkPlan } from '../workflows/privateLinkMachine.js';
+import { isSecretReference } from '../secrets/references.js';
 
 /** Look-ups a form may need from Atlas; undefined when Atlas did not answer within Slack's deadline. */
 export interface AtlasLookups {
@@ -79,8 +80,12 @@ export interface ConnectionType<Form> {
   notes?: string;
 }
 
-/** `••••` plus at most the last two characters, and only when the value is long enough to spare them. */
+/**
+ * `••••` plus at most the last two characters, and only when the value is long enough to spare them.
+ * A `secretsmanager:` reference is not a secret: it is shown as "from <reference>", escaped.
+ */
 export function maskSecret(value: string): string {
+  if (isSecretReference(value)) return `from ${escapeMrkdwn(value.trim().replace(/`/g, "'"))}`;
   return value.length >= 8 ? `••••${escapeMrkdwn(value.slice(-2))}` : '••••';
 }
 

@@ -6,6 +6,7 @@ import type { Config } from '../config/file.js';
 import type { Logger } from '../log.js';
 import type { RequestCore } from '../requests/core.js';
 import type { SlackViews } from '../slack/views.js';
+import type { SecretReferences } from '../secrets/references.js';
 
 export interface HandlerContext {
   config: Config;
@@ -18,4 +19,6 @@ export interface HandlerContext {
   lookups: ProjectLookups;
   /** Opens modals (views.open) on the ack path. */
   views: SlackViews;
+  /** Reads `secretsmanager:` references in secret fields (checked at submission). */
+  secretRefs: SecretReferences;
 }

@@ -6,19 +6,21 @@ import { canonicalJson } from '../secrets/sealing.js';
 import { planSchema } from '../workflows/privateLinkMachine.js';
 
 const secretValuesSchema = z.array(z.string());
+/** Secret fields given as `secretsmanager:` references (src/secrets/references.ts): read at execution, never stored as values. */
+const refsSchema = z.array(z.string()).optional();
 
 export const storedCallSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('create'), at: streamsLocationSchema, body: connectionBodySchema, secretValues: secretValuesSchema }),
+  z.object({ kind: z.literal('create'), at: streamsLocationSchema, body: connectionBodySchema, secretValues: secretValuesSchema, refs: refsSchema }),
   z.object({ kind: z.literal('delete'), at: streamsLocationSchema, name: z.string() }),
   /** The Private Link workflow (README, "The Private Link setup"), which ends in a create of `body` over the link. */
-  z.object({ kind: z.literal('privatelink'), at: streamsLocationSchema, body: connectionBodySchema, plan: planSchema, secretValues: secretValuesSchema }),
+  z.object({ kind: z.literal('privatelink'), at: streamsLocationSchema, body: connectionBodySchema, plan: planSchema, secretValues: secretValuesSchema, refs: refsSchema }),
   /**
    * One `PATCH` of `body`: `name`, `type` and the given fields only (README, "Editing a
    * connection"). Rotation reuses it: a PATCH with the fields to change.
    */
-  z.object({ kind: z.literal('edit'), at: streamsLocationSchema, body: connectionBodySchema, secretValues: secretValuesSchema }),
+  z.object({ kind: z.literal('edit'), at: streamsLocationSchema, body: connectionBodySchema, secretValues: secretValuesSchema, refs: refsSchema }),
   /** Delete the connection `body.name`, wait until Atlas no longer has it, create `body` (README, "Replacing a connection"). */
-  z.object({ kind: z.literal('replace'), at: streamsLocationSchema, body: connectionBodySchema, secretValues: secretValuesSchema }),
+  z.object({ kind: z.literal('replace'), at: streamsLocationSchema, body: connectionBodySchema, secretValues: secretValuesSchema, refs: refsSchema }),
 ]);
 export type StoredCall = z.infer<typeof storedCallSchema>;
 export type CallKind = StoredCall['kind'];

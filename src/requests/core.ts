@@ -5,7 +5,9 @@ import { hostname } from 'node:os';
 import type { AtlasClients } from '../atlas/clients.js';
 import type { Config } from '../config/file.js';
 import type { Logger } from '../log.js';
+import type { SecretReferences } from '../secrets/references.js';
 import type { Sealer } from '../secrets/sealing.js';
+import type { ConnectionSecretRefs } from '../store/secretRefs.js';
 import type { RequestRow, RequestStore } from '../store/requestStore.js';
 import { RequestAnnouncer } from './announcements.js';
 import { RequestCards } from './cards.js';
@@ -29,6 +31,10 @@ export interface RequestCoreDeps {
   notifier: RequestNotifier;
   logger: Logger;
   now?: () => Date;
+  /** Reads `secretsmanager:` references at execution. */
+  secretRefs: SecretReferences;
+  /** Which references each connection uses (for `show`, and rotation later). */
+  connectionRefs: ConnectionSecretRefs;
 }
 
 export class RequestCore {
@@ -43,6 +49,8 @@ export class RequestCore {
   readonly homes: HomeTabs;
   /** Reminders and escalation; `nudges.scan()` runs one scan now (tests, the playground). */
   readonly nudges: RequestNudges;
+  /** Which secret references each connection spconn made uses. */
+  readonly connectionRefs: ConnectionSecretRefs;
   private readonly work: WorkInFlight;
   private readonly timers: NodeJS.Timeout[] = [];
   private scan: Promise<void> | undefined;
@@ -57,10 +65,11 @@ export class RequestCore {
     this.homes = new HomeTabs({ config, store, owners, cards: this.cards, notifier, work: this.work, logger, now });
     this.announcer = new RequestAnnouncer({ config, store, notifier, cards: this.cards, logger, replicaId });
     this.setups = new PrivateLinkSetups({ config, store, sealer, atlas, owners, notifier, cards: this.cards, announcer: this.announcer, logger, replicaId });
-    this.execution = new RequestExecution({ config, store, sealer, atlas, cards: this.cards, announcer: this.announcer, setups: this.setups, work: this.work, logger, replicaId });
+    this.execution = new RequestExecution({ config, store, sealer, atlas, cards: this.cards, announcer: this.announcer, setups: this.setups, work: this.work, logger, replicaId, secretRefs: deps.secretRefs, connectionRefs: deps.connectionRefs });
     this.decisions = new RequestDecisions({ config, store, owners, notifier, announcer: this.announcer, execution: this.execution, work: this.work, logger, now, replicaId, cards: this.cards });
     this.nudges = new RequestNudges({ config, store, notifier, cards: this.cards, work: this.work, logger, now, escalated: (row) => this.homes.requestChanged(row) });
     this.queries = new RequestQueries({ config, store, owners, now });
+    this.connectionRefs = deps.connectionRefs;
   }
 
   /** Stores a new request and posts its card. The caller has validated every field. */

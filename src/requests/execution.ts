@@ -10,7 +10,9 @@ import type { Logger } from '../log.js';
 import { escapeMrkdwn } from '../modals/blocks.js';
 import { forRequest } from '../logContext.js';
 import { targetNamed } from '../management/targets.js';
+import { referencePaths, resolveAll, substituteReferences, type SecretReferences } from '../secrets/references.js';
 import type { Sealer } from '../secrets/sealing.js';
+import type { ConnectionSecretRefs } from '../store/secretRefs.js';
 import type { RequestRow, RequestStore } from '../store/requestStore.js';
 import type { RequestState } from '../store/schema.js';
 import type { AtlasClient } from '../atlas/client.js';
@@ -33,6 +35,8 @@ export interface ExecutionDeps {
   work: WorkInFlight;
   logger: Logger;
   replicaId: string;
+  secretRefs: SecretReferences;
+  connectionRefs: ConnectionSecretRefs;
 }
 
 type Outcome = { state: Extract<RequestState, 'succeeded' | 'failed'>; message: string; atlasState?: string };
@@ -95,7 +99,9 @@ export class RequestExecution {
         await this.deps.setups.start(row.id, call.plan);
         return;
       }
-      outcome = call.kind === 'replace' ? await performReplace(this.deps.store, atlas, row.id, call) : await perform(atlas, call, resuming);
+      const { ready, remembered } = await this.withReferencesRead(call);
+      outcome = ready.kind === 'replace' ? await performReplace(this.deps.store, atlas, row.id, ready) : await perform(atlas, ready, resuming);
+      if (outcome.state === 'succeeded') await this.remember(row.target_name, ready, remembered);
     } catch (err) {
       const message = err instanceof SpconnError ? err.userMessage : 'spconn hit an unexpected error; an operator can find it in the logs.';
       this.deps.logger.error({ err, requestId }, 'Atlas call failed');
@@ -111,6 +117,35 @@ export class RequestExecution {
     });
     // Another replica that took over ended it first: the request ends once, and says so once.
     if (ended) await this.deps.announcer.announce(requestId);
+  }
+
+  /**
+   * The call with every `secretsmanager:` reference read now (a fresh read: a version put after the
+   * approval is the one sent) and put in place, its values added to what Atlas's echoes are scrubbed
+   * of. An unreadable reference fails the request, naming it.
+   */
+  private async withReferencesRead<C extends Exclude<StoredCall, { kind: 'privatelink' }>>(call: C): Promise<{ ready: C; remembered: Array<{ fieldPath: string; reference: string; versionId: string | null }> }> {
+    if (call.kind === 'delete' || !call.refs?.length) return { ready: call, remembered: [] };
+    const { values, versions } = await resolveAll(this.deps.secretRefs, call.refs);
+    const remembered = referencePaths(call.body, call.refs).map(({ path, ref }) => ({ fieldPath: path.join('.'), reference: ref.trim(), versionId: versions.get(ref) ?? null }));
+    const ready = { ...call, body: substituteReferences(call.body, values), secretValues: [...call.secretValues, ...values.values()] };
+    return { ready, remembered };
+  }
+
+  /**
+   * Which references the connection now uses, for `show` and rotation: a create or replace writes
+   * every field, a delete leaves none, an edit overwrites only the fields its PATCH carries.
+   */
+  private async remember(targetName: string, call: Exclude<StoredCall, { kind: 'privatelink' }>, refs: Array<{ fieldPath: string; reference: string; versionId: string | null }>): Promise<void> {
+    const name = call.kind === 'delete' ? call.name : call.body.name;
+    try {
+      if (call.kind === 'delete') await this.deps.connectionRefs.forget(targetName, name);
+      else if (call.kind === 'edit') await this.deps.connectionRefs.overwrite(targetName, name, leafPaths(call.body), refs, new Date());
+      else await this.deps.connectionRefs.remember(targetName, name, refs, new Date());
+    } catch (err) {
+      // The connection is made; only the record for rotation is missing. Say so in the log, not as a failure.
+      this.deps.logger.error({ err, connection: name }, 'could not remember the secret references of the connection');
+    }
   }
 
   /** The approved call, checked against the digest the owner approved, and the client to send it with. */
@@ -158,4 +193,10 @@ async function perform(atlas: AtlasClient, call: Exclude<StoredCall, { kind: 'pr
       };
     }
   }
+}
+
+/** The dotted path of every value a body sets (what a PATCH overwrites). */
+function leafPaths(value: unknown, prefix: string[] = []): string[] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return prefix.length ? [prefix.join('.')] : [];
+  return Object.entries(value).flatMap(([key, child]) => leafPaths(child, [...prefix, key]));
 }

@@ -9,6 +9,7 @@ import { buildApp } from '../app.js';
 import type { Env } from '../config/env.js';
 import type { Logger } from '../log.js';
 import { Sealer } from '../secrets/sealing.js';
+import { SANDBOX_REFERENCES, seedSandboxSecrets } from './sandboxSecrets.js';
 import { openSqliteStore } from '../store/sqlite.js';
 import { startPlayground, type OutsideChange } from './playground/server.js';
 import { startWorld, WORLD, type World } from './world.js';
@@ -46,6 +47,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       for (const target of raw.targets as Record<string, unknown>[]) target.channels ??= [WORLD.channel];
     },
   });
+  // Secrets to reference from the forms (secretsmanager:sandbox/…).
+  seedSandboxSecrets(world.secrets);
   // The app's clock: real time plus what the playground skipped.
   let skipped = 0;
   const now = () => new Date(Date.now() + skipped);
@@ -91,6 +94,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     `  Slack Web API emulator    ${world.slack.url}`,
     `  Atlas Admin API emulator  ${world.atlas.url}  (project ${WORLD.projectId}, instance ${WORLD.instance})`,
     `  Secrets Manager emulator  ${world.secrets.url}`,
+    `  secrets to reference      ${SANDBOX_REFERENCES.join(', ')}`,
     '  Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode) to run against Slack for real.',
     '',
   ].join('\n');

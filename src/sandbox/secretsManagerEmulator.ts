@@ -18,6 +18,21 @@ export interface SecretsManagerEmulatorOptions {
 
 export const GET_SECRET_VALUE = 'secretsmanager.GetSecretValue';
 export const DESCRIBE_SECRET = 'secretsmanager.DescribeSecret';
+export const PUT_SECRET_VALUE = 'secretsmanager.PutSecretValue';
+export const CREATE_SECRET = 'secretsmanager.CreateSecret';
+
+// PutSecretValue and CreateSecret as the API reference has them: ClientRequestToken (32–64
+// characters) becomes the new VersionId; repeating it with the same value changes nothing.
+const putSchema = z.object({
+  SecretId: z.string().min(1).max(2048),
+  SecretString: z.string().min(1).max(65536),
+  ClientRequestToken: z.string().min(32).max(64).optional(),
+});
+const createSchema = z.object({
+  Name: z.string().min(1).max(512),
+  SecretString: z.string().min(1).max(65536),
+  ClientRequestToken: z.string().min(32).max(64).optional(),
+});
 
 export interface SecretsManagerCall {
   /** The X-Amz-Target header, e.g. `secretsmanager.GetSecretValue`. */
@@ -112,8 +127,13 @@ export class SecretsManagerEmulator {
    * Stores a new version as AWSCURRENT (the previous one becomes AWSPREVIOUS), creating the secret
    * when neither its name nor its ARN is known, as PutSecretValue / CreateSecret would.
    */
-  putSecret(idOrArn: string, secretString: string): { arn: string; name: string; versionId: string } {
+  putSecret(idOrArn: string, secretString: string, versionId: string = randomUUID()): { arn: string; name: string; versionId: string } {
     let secret = this.find(idOrArn);
+    const same = secret?.versions.find((v) => v.versionId === versionId);
+    if (secret && same) {
+      if (same.value !== secretString) throw new AwsError(400, 'ResourceExistsException', "You can't modify an existing version, you can only create a new version.");
+      return { arn: secret.arn, name: secret.name, versionId };
+    }
     if (!secret) {
       const isArn = idOrArn.startsWith('arn:');
       const name = isArn ? (idOrArn.split(':secret:')[1] ?? idOrArn) : idOrArn;
@@ -123,7 +143,7 @@ export class SecretsManagerEmulator {
       this.secrets.push(secret);
     }
     for (const v of secret.versions) v.stages = v.stages.includes('AWSCURRENT') ? ['AWSPREVIOUS'] : v.stages.filter((s) => s !== 'AWSPREVIOUS');
-    const version: SecretVersion = { versionId: randomUUID(), value: secretString, created: this.now(), stages: ['AWSCURRENT'] };
+    const version: SecretVersion = { versionId, value: secretString, created: this.now(), stages: ['AWSCURRENT'] };
     secret.versions.push(version);
     return { arn: secret.arn, name: secret.name, versionId: version.versionId };
   }
@@ -208,6 +228,7 @@ export class SecretsManagerEmulator {
     }
     const rawId = z.object({ SecretId: z.string() }).safeParse(json);
     if (rawId.success) noteSecretId(rawId.data.SecretId);
+    if (target === PUT_SECRET_VALUE || target === CREATE_SECRET) return this.write(target, json, noteSecretId);
     if (target !== GET_SECRET_VALUE && target !== DESCRIBE_SECRET) {
       throw new AwsError(400, 'UnknownOperationException', `${target || 'A missing X-Amz-Target'} is not supported by this emulator.`);
     }
@@ -239,6 +260,25 @@ export class SecretsManagerEmulator {
       VersionStages: version.stages,
       CreatedDate: version.created / 1000,
     };
+  }
+
+  /** PutSecretValue (a new AWSCURRENT version of a secret that exists) and CreateSecret (a new secret). */
+  private async write(target: string, json: unknown, noteSecretId: (id: string) => void): Promise<Record<string, unknown>> {
+    if (target === CREATE_SECRET) {
+      const parsed = createSchema.safeParse(json);
+      if (!parsed.success) throw new AwsError(400, 'InvalidParameterException', `Invalid CreateSecret request: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}.`);
+      noteSecretId(parsed.data.Name);
+      await this.injectedFault(target, parsed.data.Name);
+      if (this.find(parsed.data.Name)) throw new AwsError(400, 'ResourceExistsException', `The operation failed because the secret ${parsed.data.Name} already exists.`);
+      const made = this.putSecret(parsed.data.Name, parsed.data.SecretString, parsed.data.ClientRequestToken);
+      return { ARN: made.arn, Name: made.name, VersionId: made.versionId };
+    }
+    const parsed = putSchema.safeParse(json);
+    if (!parsed.success) throw new AwsError(400, 'InvalidParameterException', `Invalid PutSecretValue request: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}.`);
+    await this.injectedFault(target, parsed.data.SecretId);
+    if (!this.find(parsed.data.SecretId)) throw new AwsError(400, 'ResourceNotFoundException', NOT_FOUND);
+    const put = this.putSecret(parsed.data.SecretId, parsed.data.SecretString, parsed.data.ClientRequestToken);
+    return { ARN: put.arn, Name: put.name, VersionId: put.versionId, VersionStages: ['AWSCURRENT'] };
   }
 
   private pickVersion(secret: StoredSecret, versionId: string | undefined, stage: string | undefined): SecretVersion {

@@ -88,7 +88,7 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
   },
   // Quorums, reminders and escalation (README, "Approvals"): each owner's approval is a row of its
   // own, and each reminder or escalation posted is a row, so neither repeats across replicas.
-  '0007d_quorum': {
+  '0007_quorum': {
     async up(db: Kysely<unknown>) {
       await db.schema.alterTable('requests').addColumn('call_kind', 'text').execute();
       await db.schema
@@ -111,7 +111,7 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
   },
   // A service account's OAuth token, sealed, shared by every replica (src/store/atlasTokens.ts):
   // one token per service account, not one per replica. `account` is a keyed digest, not the client ID.
-  '0007e_atlas_tokens': {
+  '0008_atlas_tokens': {
     async up(db: Kysely<unknown>) {
       await db.schema
         .createTable('atlas_tokens')
@@ -124,7 +124,7 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
   },
   // Atlas's rate limit per project, shared by the replicas on one PostgreSQL (src/atlas/sharedBudget.ts);
   // created on SQLite too, where one replica paces in process and never uses it.
-  '0007f_atlas_rate_budgets': {
+  '0009_atlas_rate_budgets': {
     async up(db: Kysely<unknown>) {
       await db.schema
         .createTable('atlas_rate_budgets')
@@ -140,7 +140,7 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
   },
   // Drift watching (src/drift/): each target's cursor in the project's events, and one claim per
   // alerted event so that a restart or a second replica never posts it again.
-  '0007j_drift': {
+  '0010_drift': {
     async up(db: Kysely<unknown>) {
       await db.schema
         .createTable('drift_cursors')
@@ -155,6 +155,22 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
         .addColumn('event_id', 'text', (c) => c.notNull())
         .addColumn('at', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('drift_alerts_pk', ['target_name', 'event_id'])
+        .execute();
+    },
+  },
+  // Secrets by reference (src/store/secretRefs.ts): which reference each secret field of a
+  // connection spconn wrote uses, and the version read, so rotation can re-read them.
+  '0011_connection_secret_refs': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('connection_secret_refs')
+        .addColumn('target_name', 'text', (c) => c.notNull())
+        .addColumn('connection_name', 'text', (c) => c.notNull())
+        .addColumn('field_path', 'text', (c) => c.notNull())
+        .addColumn('reference', 'text', (c) => c.notNull())
+        .addColumn('version_id', 'text')
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('connection_secret_refs_pk', ['target_name', 'connection_name', 'field_path'])
         .execute();
     },
   },

@@ -109,6 +109,7 @@ export interface Database {
   atlas_tokens: AtlasTokensTable;
   drift_cursors: DriftCursorsTable;
   drift_alerts: DriftAlertsTable;
+  connection_secret_refs: ConnectionSecretRefsTable;
 }
 
 /** Drift watching (src/drift/): how far each target has read the project's events. */
@@ -126,4 +127,14 @@ export interface DriftAlertsTable {
   target_name: string;
   event_id: string;
   at: string;
+}
+
+/** One secret field of a connection given as a `secretsmanager:` reference (src/store/secretRefs.ts). */
+export interface ConnectionSecretRefsTable {
+  target_name: string;
+  connection_name: string;
+  field_path: string;
+  reference: string;
+  version_id: string | null;
+  updated_at: string;
 }

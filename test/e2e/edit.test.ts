@@ -139,6 +139,38 @@ describe('editing a connection', () => {
     expect(row.sealed_call).toBeNull();
   });
 
+  it('takes a secretsmanager: reference in an edit: checked inline, read at execution, the value sent, remembered for the field', async () => {
+    const { slack, atlas, secrets } = stack.world;
+    const REF_VALUE = 'CANARY-edit-by-reference-5150';
+    seed({
+      name: 'events-ref',
+      type: 'Kafka',
+      bootstrapServers: 'b-1.kafka.example.com:9092',
+      security: { protocol: 'SASL_SSL' },
+      authentication: { mechanism: 'SCRAM-512', username: 'svc-atlas', password: 'old-password-1' },
+      networking: { access: { type: 'PUBLIC' } },
+    });
+    const view = await openEdit('edit events-ref');
+    // An unreadable reference is an inline error naming it, and nothing is submitted.
+    const missing = await submit(view, submitted(view, { kafka_password: { password: state.text('secretsmanager:team/absent#password') } }));
+    expect(missing?.errors?.kafka_password).toContain('secretsmanager:team/absent');
+
+    secrets.putSecret('team/kafka-edit', JSON.stringify({ password: REF_VALUE }));
+    expect(await submit(view, submitted(view, { kafka_password: { password: state.text('secretsmanager:team/kafka-edit#password') } }))).toBeUndefined();
+    await slack.waitFor(() => cardFor(stack, 'events-ref') !== undefined);
+    const card = cardFor(stack, 'events-ref')!;
+    await stack.driver.clickButton(card, 'request_approve', { user: WORLD.owner });
+    await slack.waitFor(() => threadTexts(stack, card).some((t) => t.includes('is updated')));
+    await stack.app.requests.idle();
+
+    const patch = atlas.calls.find((c) => c.operation === 'updateConnection')!;
+    expect(patch.body).toEqual({ name: 'events-ref', type: 'Kafka', authentication: { mechanism: 'SCRAM-512', username: 'svc-atlas', password: REF_VALUE } });
+    const remembered = await stack.store.db.selectFrom('connection_secret_refs').selectAll().where('connection_name', '=', 'events-ref').execute();
+    expect(remembered.map((r) => [r.field_path, r.reference])).toEqual([['authentication.password', 'secretsmanager:team/kafka-edit#password']]);
+    const everywhere = [JSON.stringify(slack.calls), JSON.stringify(slack.messages), stack.logs.join('\n')].join('\n');
+    expect(everywhere).not.toContain(REF_VALUE);
+  });
+
   it('keeps the Private Link networking of a Kafka connection it edits: no replace, no networking in the PATCH', async () => {
     const { slack, atlas } = stack.world;
     const linkId = '65b000000000000000000009';

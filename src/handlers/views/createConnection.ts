@@ -10,6 +10,7 @@ import { CREATE_ACTIONS, CREATE_BLOCKS, connectionNameError, createMetadataSchem
 import { selectedValue, textValue } from '../../modals/viewState.js';
 import { withinAckBudget } from '../ackBudget.js';
 import { ackLookups } from '../atlasLookups.js';
+import { checkSecretReferences, type ReferenceCheck } from '../secretReferences.js';
 import { targetsFor } from '../../management/targets.js';
 import type { HandlerContext } from '../context.js';
 import { safeJson, viewSubmissionSchema } from '../payloads.js';
@@ -44,13 +45,20 @@ export function createConnectionSubmission(ctx: HandlerContext) {
     const nameError = type?.namedBy && !form?.ok ? undefined : connectionNameError(name);
     if (nameError) errors[nameBlock] = nameError;
 
+    let references: ReferenceCheck | undefined;
     if (target && type && form?.ok && !nameError) {
-      // Checks against Atlas share what is left of Slack's 3 s; without an answer, execution reports it.
+      // Checks against Atlas and Secrets Manager share what is left of Slack's 3 s; without an answer, execution reports it.
       const atlas = ctx.atlas.for(target);
-      const [taken, atlasErrors] = await Promise.all([
+      const [taken, atlasErrors, refs] = await Promise.all([
         withinAckBudget(ctx, () => getConnection(atlas, target, name, { maxAttempts: 1 }).then((c) => c !== undefined)),
         type.checkWithAtlas?.(form.value, ackLookups(ctx, target)) ?? {},
+        checkSecretReferences(ctx, values, type.secretValues(form.value), nameBlock),
       ]);
+      references = refs;
+      Object.assign(errors, refs.errors);
+      if (refs.refs.length > 0 && type.privateLinkPlan) {
+        errors[nameBlock] = 'Secrets by reference (secretsmanager:…) are not supported for Private Link setups yet; enter the value itself.';
+      }
       if (taken) {
         errors[nameBlock] = type.namedBy
           ? `A connection named ${name} already exists in ${target.instance}; it is already available there.`
@@ -66,7 +74,9 @@ export function createConnectionSubmission(ctx: HandlerContext) {
     await ack();
     const at = { projectId: target.projectId, instance: target.instance };
     const connection = type.atlasBody(name, form.value);
-    const secretValues = type.secretValues(form.value);
+    // References are not secrets (the card shows them); their values are read at execution.
+    const secretValues = references?.values ?? type.secretValues(form.value);
+    const refs = references?.refs.length ? { refs: references.refs } : {};
     const plan = type.privateLinkPlan?.(form.value);
     try {
       await ctx.requests.submit({
@@ -74,7 +84,7 @@ export function createConnectionSubmission(ctx: HandlerContext) {
         target,
         requesterId: submission.user.id,
         channelId: meta.data.channelId,
-        call: plan ? { kind: 'privatelink', at, body: connection, plan, secretValues } : { kind: 'create', at, body: connection, secretValues },
+        call: plan ? { kind: 'privatelink', at, body: connection, plan, secretValues } : { kind: 'create', at, body: connection, secretValues, ...refs },
         summary: { typeLabel: type.label, projectId: target.projectId, instance: target.instance, fields: type.summary(form.value), notes: type.notes },
       });
     } catch (err) {

@@ -14,6 +14,7 @@ import { EDIT_ACTIONS, EDIT_BLOCKS, editMetadataSchema } from '../../modals/edit
 import { selectedValue } from '../../modals/viewState.js';
 import { withinAckBudget } from '../ackBudget.js';
 import { ackLookups } from '../atlasLookups.js';
+import { checkSecretReferences } from '../secretReferences.js';
 import type { HandlerContext } from '../context.js';
 import { safeJson, viewSubmissionSchema } from '../payloads.js';
 
@@ -63,12 +64,18 @@ export function editConnectionSubmission(ctx: HandlerContext) {
       const problem = replaceProblem(processors);
       if (problem) return refuse({ [EDIT_BLOCKS.type]: problem });
     }
-    const atlasErrors = await type.checkWithAtlas?.(form.value, ackLookups(ctx, target));
-    if (atlasErrors && Object.keys(atlasErrors).length > 0) return refuse(atlasErrors);
+    // Secrets given as `secretsmanager:` references are checked as on a create, and read at execution.
+    const [atlasErrors, references] = await Promise.all([
+      type.checkWithAtlas?.(form.value, ackLookups(ctx, target)),
+      checkSecretReferences(ctx, values, type.secretValues(form.value), EDIT_BLOCKS.type),
+    ]);
+    const errors = { ...atlasErrors, ...references.errors };
+    if (Object.keys(errors).length > 0) return refuse(errors);
 
     await ack();
     const at = { projectId: target.projectId, instance: target.instance };
-    const secretValues = type.secretValues(form.value);
+    const secretValues = references.values;
+    const refs = references.refs.length ? { refs: references.refs } : {};
     const changes = changeLines(plan.changes).map(([label, text]) => `*${label}*: ${text}`).join('\n') || '_none_';
     const fields: Array<[string, string]> =
       plan.kind === 'edit'
@@ -84,7 +91,7 @@ export function editConnectionSubmission(ctx: HandlerContext) {
         target,
         requesterId: submission.user.id,
         channelId: meta.data.channelId,
-        call: plan.kind === 'edit' ? { kind: 'edit', at, body: plan.patch, secretValues } : { kind: 'replace', at, body: type.atlasBody(name, form.value), secretValues },
+        call: plan.kind === 'edit' ? { kind: 'edit', at, body: plan.patch, secretValues, ...refs } : { kind: 'replace', at, body: type.atlasBody(name, form.value), secretValues, ...refs },
         summary: { typeLabel: type.label, projectId: target.projectId, instance: target.instance, fields, notes: plan.kind === 'edit' ? EDIT_NOTE : REPLACE_NOTE },
       });
     } catch (err) {

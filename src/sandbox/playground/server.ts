@@ -12,6 +12,7 @@ import { SlackDriver } from '../slack/driver.js';
 import { WORLD, type World } from '../world.js';
 import { atlasPanel, connectionControlSchema, faultControlSchema, injectFault, privateLinkControlSchema, processorControlSchema, setConnection, setPrivateLink, setProcessor } from './atlasPanel.js';
 import { pageValuesSchema } from './viewValues.js';
+import { putSandboxSecret, sandboxSecretNameSchema } from '../sandboxSecrets.js';
 import { PlaygroundError, Workspace, type Person } from './workspace.js';
 
 export interface PlaygroundOptions {
@@ -168,6 +169,8 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
               : { action: 'delete', name: b.name },
         );
       }
+      case '/api/secrets/new-version':
+        return putSandboxSecret(world.secrets, sandboxSecretNameSchema.parse(body).name);
       case '/api/clock/skip': {
         if (!options.skipAhead) throw new PlaygroundError('This playground has no clock to move.');
         return options.skipAhead(schemas.skipAhead.parse(body).hours * 3_600_000);

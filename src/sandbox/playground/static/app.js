@@ -363,6 +363,13 @@ function toast(text) {
 for (const button of document.querySelectorAll('[data-fault]')) {
   button.addEventListener('click', () => call('/api/atlas/fault', { status: Number(button.dataset.fault), times: Number($('#fault-times').value) || 1 }).catch(() => {}));
 }
+for (const button of document.querySelectorAll('[data-secret-version]')) {
+  button.addEventListener('click', () =>
+    call('/api/secrets/new-version', { name: button.dataset.secretVersion })
+      .then((r) => toast(`New version ${r.versionId} of ${button.dataset.secretVersion} is AWSCURRENT.`))
+      .catch(() => {}),
+  );
+}
 for (const button of document.querySelectorAll('[data-skip-hours]')) {
   button.addEventListener('click', () =>
     call('/api/clock/skip', { hours: Number(button.dataset.skipHours) })
