@@ -2,6 +2,7 @@
 import { App, HTTPReceiver } from '@slack/bolt';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AuthorisedRolesCache } from './atlas/cloudProviderAccess.js';
+import { ProjectLookups } from './atlas/projectLookups.js';
 import { boltLogger } from './boltLogger.js';
 import type { Config } from './config/file.js';
 import { registerActions } from './handlers/actions/index.js';
@@ -23,6 +24,7 @@ import { SlackDeliveries } from './slack/delivery.js';
 import { slackTransport } from './slack/transport.js';
 import { SlackViews } from './slack/views.js';
 import type { Sealer } from './secrets/sealing.js';
+import { sharedAtlasTokens } from './store/atlasTokens.js';
 import type { RequestStore } from './store/requestStore.js';
 
 export interface SpconnDeps {
@@ -35,8 +37,10 @@ export interface SpconnDeps {
   logger: Logger;
   /** Defaults to a registry of the app's own, served at GET /metrics. */
   metrics?: Metrics;
-  /** How often pending requests are checked for expiry. */
+  /** How often pending requests are checked for expiry, reminders and escalation. */
   expirySweepMs?: number;
+  /** The request core's clock (expiry, reminders, escalation); tests and the playground move it. */
+  now?: () => Date;
 }
 
 export interface SpconnApp {
@@ -89,7 +93,7 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
 
   const metrics = deps.metrics ?? new Metrics({ store: deps.store });
   const secrets = new SecretCache(deps.secretsManager, { ttlMs: config.secrets.cacheTtl, timeoutMs: config.secrets.readTimeout, logger, metrics });
-  const atlas = new AtlasClients({ config, secrets, logger, metrics });
+  const atlas = new AtlasClients({ config, secrets, logger, metrics, sharedTokens: sharedAtlasTokens(deps.store, deps.sealer) });
   const requests = new RequestCore({
     config,
     store: deps.store,
@@ -98,9 +102,10 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
     owners: new OwnerDirectory(bolt.client, logger),
     notifier: new RequestNotifier(bolt.client, logger),
     logger,
+    ...(deps.now ? { now: deps.now } : {}),
   });
   const views = new SlackViews({ fetch: slackTransportFetch, botToken: deps.slack.botToken, ...(deps.slack.apiUrl ? { apiUrl: deps.slack.apiUrl } : {}) });
-  const ctx: HandlerContext = { config, requests, atlas, logger, roles: new AuthorisedRolesCache(), views };
+  const ctx: HandlerContext = { config, requests, atlas, logger, roles: new AuthorisedRolesCache(), lookups: new ProjectLookups(), views };
   // Socket Mode's deliveries start after listen(), so the receiver above may refer to this.
   const deliveries = new SlackDeliveries(metrics, logger);
   // The kind of each delivery, for the metrics, once Bolt has parsed it.

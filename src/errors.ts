@@ -15,11 +15,14 @@ export const ERROR_CODES = {
   REQUEST_ENDED: 'the request no longer holds the call it was approved for',
   NOT_AUTHORISED: 'the person may not do this',
   TARGET_REMOVED: 'the request names a target that is no longer configured',
+  ALREADY_APPROVED: 'the person approved this request already; a quorum counts each owner once',
   DIGEST_MISMATCH: 'the approval does not match the stored call',
   ENCRYPTION_FAILED: 'a sealed value could not be opened or sealed',
   SLACK_POST_FAILED: 'Slack refused to post the request card',
   SLACK_VIEW_FAILED: 'Slack refused to open a modal',
   UNKNOWN_TARGET: 'a command names a target that does not exist',
+  ATLAS_TOKEN_LIMIT: "Atlas refused a service account's new access token: it has 100 active tokens already",
+  ATLAS_TOKEN_REFUSED: "Atlas's token endpoint refused the service account's client ID or secret",
 } as const;
 
 export type SpconnErrorCode = keyof typeof ERROR_CODES;

@@ -18,6 +18,9 @@ const SECRET_KEYS = [
   'sealed',
   'encryptionKey',
   'signingSecret',
+  'clientSecret',
+  'accessToken',
+  'access_token',
 ];
 
 export const REDACT_PATHS = SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]);

@@ -1,12 +1,13 @@
-// The Atlas Administration API client: Digest auth with a key from Secrets Manager, the dated
-// media type each endpoint documents, timeouts, retries with back-off and jitter, and one error type.
+// The Atlas Administration API client: credentials from an auth strategy (Digest with an API key
+// from Secrets Manager, or a service account's bearer token; see auth.ts), the dated media type each
+// endpoint documents, timeouts, retries with back-off and jitter, and one error type.
 import { z } from 'zod';
 import { SpconnError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { atlasEndpoint, type Metrics } from '../metrics/metrics.js';
-import { parseAtlasApiKey, type SecretCache } from '../secrets/apiKeys.js';
+import type { SecretCache } from '../secrets/apiKeys.js';
 import { SecretScrubber } from '../secrets/scrub.js';
-import { DigestPool } from './digestPool.js';
+import { DigestAuth, type AtlasAuth } from './auth.js';
 import type { ProjectPacer } from './pacer.js';
 import { AtlasApiError, AtlasUnreachableError, atlasErrorEnvelopeSchema } from './errors.js';
 
@@ -32,15 +33,17 @@ export interface AtlasCall<T> {
   maxAttempts?: number;
   /**
    * Values that must never appear in an error (e.g. header values sent), in any form Atlas may
-   * echo them (see secrets/scrub.ts). The API key's private key is always scrubbed too.
+   * echo them (see secrets/scrub.ts). The credentials' secrets (private key, client secret, token) are always scrubbed too.
    */
   scrub?: readonly string[];
 }
 
 export interface AtlasClientOptions {
   baseUrl: string;
-  apiKeySecret: string;
-  secrets: SecretCache;
+  /** How calls authenticate; without it, Digest with the API key in `apiKeySecret`. */
+  auth?: AtlasAuth;
+  apiKeySecret?: string;
+  secrets?: SecretCache;
   logger: Logger;
   timeoutMs: number;
   maxAttempts?: number;
@@ -64,16 +67,14 @@ class RetryableFailure {
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
-interface KeyedPool {
-  generation: number;
-  pool: DigestPool;
-  privateKey: string;
-}
-
 export class AtlasClient {
-  private pool: KeyedPool | undefined;
+  private readonly auth: AtlasAuth;
 
-  constructor(private readonly options: AtlasClientOptions) {}
+  constructor(private readonly options: AtlasClientOptions) {
+    if (options.auth) this.auth = options.auth;
+    else if (options.secrets && options.apiKeySecret !== undefined) this.auth = new DigestAuth(options.secrets, options.apiKeySecret);
+    else throw new Error('AtlasClient needs an auth strategy, or an apiKeySecret and a secret cache');
+  }
 
   async call<T>(call: AtlasCall<T>): Promise<T> {
     const maxAttempts = call.maxAttempts ?? this.options.maxAttempts ?? 4;
@@ -108,7 +109,7 @@ export class AtlasClient {
   }
 
   /** Every item of a paginated list, following Atlas's pages until a short one. */
-  async listAll<T>(call: { operation: string; path: string; version: string; item: z.ZodType<T>; itemsPerPage?: number }): Promise<T[]> {
+  async listAll<T>(call: { operation: string; path: string; version: string; item: z.ZodType<T>; itemsPerPage?: number; maxAttempts?: number }): Promise<T[]> {
     const itemsPerPage = call.itemsPerPage ?? 100;
     const page = z.looseObject({ results: z.array(call.item) });
     const all: T[] = [];
@@ -120,6 +121,7 @@ export class AtlasClient {
         method: 'GET',
         query: { itemsPerPage, pageNum },
         response: page as unknown as z.ZodType<{ results: T[] }>,
+        maxAttempts: call.maxAttempts,
       });
       all.push(...results);
       if (results.length < itemsPerPage) return all;
@@ -133,20 +135,9 @@ export class AtlasClient {
     return Math.max(jittered, Math.min(retryAfterMs ?? 0, 60_000));
   }
 
-  private async digestPool(forceRefresh?: number): Promise<KeyedPool> {
-    const { secrets, apiKeySecret } = this.options;
-    if (forceRefresh !== undefined) secrets.invalidate(apiKeySecret, forceRefresh);
-    // A malformed key is not kept: once an operator fixes it, the next call reads it again.
-    const { value: key, generation } = await secrets.getParsed(apiKeySecret, (value) => parseAtlasApiKey(apiKeySecret, value));
-    if (this.pool?.generation !== generation) {
-      this.pool = { generation, pool: new DigestPool(key.publicKey, key.privateKey), privateKey: key.privateKey };
-    }
-    return this.pool;
-  }
-
   /** Scrubs what the call sent (and the key it signed with) from text that came back. */
   private scrubberFor(call: AtlasCall<unknown>): SecretScrubber {
-    return SecretScrubber.for([...(call.scrub ?? []), ...(this.pool ? [this.pool.privateKey] : [])]);
+    return SecretScrubber.for([...(call.scrub ?? []), ...this.auth.secretValues()]);
   }
 
   private async attempt<T>(call: AtlasCall<T>): Promise<T | RetryableFailure> {
@@ -166,14 +157,14 @@ export class AtlasClient {
     };
     let response: Response;
     try {
-      let { pool, generation } = await this.digestPool();
+      let session = await this.auth.session();
       await paced();
-      const send = () => this.measured(call, () => pool.fetch(url.toString(), { method: call.method, headers, body, signal: AbortSignal.timeout(this.options.timeoutMs) }));
+      const send = () => this.measured(call, () => session.fetch(url.toString(), { method: call.method, headers, body, signal: AbortSignal.timeout(this.options.timeoutMs) }));
       response = await send();
       if (response.status === 401) {
-        // The key may have been rotated: read it again (once for all concurrent callers) and retry once.
+        // The key may have been rotated, the token may have expired: refresh (once for all concurrent callers) and retry once.
         await response.body?.cancel();
-        ({ pool, generation } = await this.digestPool(generation));
+        session = await this.auth.session(session);
         await paced();
         response = await send();
       }

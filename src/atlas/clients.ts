@@ -1,31 +1,59 @@
-// One Atlas client per API key, all sharing one pacer per project: what every part of spconn
-// uses to reach a target's project (commands, form checks, requests, Private Link setups).
-import { apiKeySecretOf, type Config, type Target } from '../config/file.js';
+// One Atlas client per credential (API key or service account), all sharing one pacer per project:
+// what every part of spconn uses to reach a target's project (commands, form checks, requests,
+// Private Link setups).
+import { atlasAuthOf, type Config, type Target } from '../config/file.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { SecretCache } from '../secrets/apiKeys.js';
+import { BearerAuth, DigestAuth, type AtlasAuth } from './auth.js';
 import { AtlasClient } from './client.js';
 import { ProjectPacer } from './pacer.js';
+import { TokenSource, type SharedTokens } from './serviceAccount.js';
 
 export class AtlasClients {
   private readonly clients = new Map<string, AtlasClient>();
+  private readonly tokenSources = new Map<string, TokenSource>();
   private readonly pacer: ProjectPacer;
 
   constructor(
-    private readonly deps: { config: Config; secrets: SecretCache; logger: Logger; metrics?: Metrics },
+    private readonly deps: {
+      config: Config;
+      secrets: SecretCache;
+      logger: Logger;
+      metrics?: Metrics;
+      /** With PostgreSQL: one service-account token shared by every replica (src/store/atlasTokens.ts). */
+      sharedTokens?: SharedTokens;
+    },
   ) {
     this.pacer = new ProjectPacer(deps.config.atlas.pacing.calls, deps.config.atlas.pacing.per);
   }
 
-  /** The client for the target's API key (targets sharing a key share a client and its Digest pool). */
+  /** The client for the target's credential (targets sharing one share a client, its Digest pool or its token). */
   for(target: Target): AtlasClient {
-    const { config, secrets, logger, metrics } = this.deps;
-    const secretId = apiKeySecretOf(config, target);
-    let client = this.clients.get(secretId);
+    const { config, logger, metrics } = this.deps;
+    const ref = atlasAuthOf(config, target);
+    const key = `${ref.kind}:${ref.secretId}`;
+    let client = this.clients.get(key);
     if (!client) {
-      client = new AtlasClient({ baseUrl: config.atlas.baseUrl, apiKeySecret: secretId, secrets, logger, timeoutMs: config.atlas.requestTimeout, pacer: this.pacer, metrics });
-      this.clients.set(secretId, client);
+      const auth: AtlasAuth = ref.kind === 'apiKey' ? new DigestAuth(this.deps.secrets, ref.secretId) : new BearerAuth(this.tokenSource(ref.secretId));
+      client = new AtlasClient({ baseUrl: config.atlas.baseUrl, auth, logger, timeoutMs: config.atlas.requestTimeout, pacer: this.pacer, metrics });
+      this.clients.set(key, client);
     }
     return client;
+  }
+
+  /** Tokens minted by this process, per service account secret (tests and the bench read it). */
+  tokensMinted(): number {
+    return [...this.tokenSources.values()].reduce((sum, source) => sum + source.minted, 0);
+  }
+
+  private tokenSource(secretId: string): TokenSource {
+    let source = this.tokenSources.get(secretId);
+    if (!source) {
+      const { config, secrets, logger, sharedTokens } = this.deps;
+      source = new TokenSource({ baseUrl: config.atlas.baseUrl, secretId, secrets, logger, timeoutMs: config.atlas.requestTimeout, ...(sharedTokens ? { shared: sharedTokens } : {}) });
+      this.tokenSources.set(secretId, source);
+    }
+    return source;
   }
 }

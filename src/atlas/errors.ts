@@ -31,7 +31,7 @@ export class AtlasApiError extends SpconnError {
     super(
       'ATLAS_API_ERROR',
       status === 401
-        ? `Atlas rejected spconn's API key while trying to ${operation} (401). An operator should check the key in Secrets Manager and its access list.`
+        ? `Atlas rejected spconn's API key or service account token while trying to ${operation} (401). An operator should check the credential in Secrets Manager and its access list.`
         : status === 403
           ? `spconn's API key is not allowed to ${operation} (403${code}): ${what}. It needs the Project Stream Processing Owner role.`
           : `Atlas could not ${operation}${code}: ${what}${hint ? ` ${hint}` : ''}`,

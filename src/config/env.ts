@@ -13,6 +13,8 @@ const envSchema = z.object({
   SPCONN_CONFIG: z.string().default('./spconn.config.yaml'),
   SPCONN_DATA_DIR: z.string().default('./data'),
   SPCONN_SANDBOX: z.enum(['0', '1', 'true', 'false']).optional(),
+  /** The sandbox's target reaches the Atlas emulator with an API key (default) or a service account. */
+  SPCONN_SANDBOX_AUTH: z.enum(['apiKey', 'serviceAccount']).optional(),
   /** The sandbox's browser playground; default PORT + 1 (0: a free port). */
   SPCONN_PLAYGROUND_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** base64 of 32 random bytes; alternative to secrets.encryptionKeySecret in the config file. */

@@ -2,6 +2,8 @@
 // the request card shows it. A new type is one file beside this plus a line in index.ts.
 import type { PlainTextOption } from '@slack/types';
 import type { AuthorisedRole } from '../atlas/cloudProviderAccess.js';
+import type { AzureServicePrincipal, GcpServiceAccount } from '../atlas/cloudPrincipals.js';
+import type { ClusterSummary } from '../atlas/clusters.js';
 import { escapeMrkdwn, type AnyBlock } from '../modals/blocks.js';
 import type { ViewStateValues } from '../modals/viewState.js';
 import type { ConnectionBody, StreamsConnection } from '../atlas/streams.js';
@@ -10,14 +12,23 @@ import type { PrivateLinkPlan } from '../workflows/privateLinkMachine.js';
 /** Look-ups a form may need from Atlas; undefined when Atlas did not answer within Slack's deadline. */
 export interface AtlasLookups {
   authorisedRoles(): Promise<AuthorisedRole[] | undefined>;
+  /** The clusters of the target's project, or of `projectId` (a cluster in another project). */
+  clusters(projectId?: string): Promise<ClusterSummary[] | undefined>;
+  /** Names of the project's custom database roles. */
+  customRoles(): Promise<string[] | undefined>;
+  azureServicePrincipals(): Promise<AzureServicePrincipal[] | undefined>;
+  gcpServiceAccounts(): Promise<GcpServiceAccount[] | undefined>;
 }
+
+/** The same look-ups for a menu's options, where a failure simply shows no options. */
+export type MenuLookups = { [K in keyof AtlasLookups]: (...args: Parameters<AtlasLookups[K]>) => Promise<NonNullable<Awaited<ReturnType<AtlasLookups[K]>>>> };
 
 /** Options for one of a type's `external_select` menus, loaded after the modal opened. */
 export interface ExternalOptions {
   /** The menu's action_id: the app's options listener for it is registered from this. */
   actionId: string;
   /** The options matching what the person typed; `lookups` reach the chosen target's project. */
-  load(query: string, lookups: { authorisedRoles(): Promise<AuthorisedRole[]> }): Promise<PlainTextOption[]>;
+  load(query: string, lookups: MenuLookups): Promise<PlainTextOption[]>;
 }
 
 /** Inline modal errors keyed by block id, as `response_action: "errors"` wants them. */
@@ -47,6 +58,11 @@ export interface ConnectionType<Form> {
   checkWithAtlas?(form: Form, atlas: AtlasLookups): Promise<FieldErrors>;
   /** Label → display text for an existing connection (list and show); secrets masked. */
   describe(connection: StreamsConnection): Array<[string, string]>;
+  /**
+   * For types whose connection name is not typed but chosen in the form (Sample: the name picks the
+   * data set): the create form leaves out its name field, and name errors go on `blockId`.
+   */
+  namedBy?: { blockId: string; name(form: Form): string };
   /** Things the requester should know about this type, shown in the form and on the card. */
   notes?: string;
 }

@@ -1,6 +1,7 @@
 // What every listener may use. Listeners parse, call the domain, and reply; nothing more.
 import type { AtlasClients } from '../atlas/clients.js';
 import type { AuthorisedRolesCache } from '../atlas/cloudProviderAccess.js';
+import type { ProjectLookups } from '../atlas/projectLookups.js';
 import type { Config } from '../config/file.js';
 import type { Logger } from '../log.js';
 import type { RequestCore } from '../requests/core.js';
@@ -13,6 +14,8 @@ export interface HandlerContext {
   atlas: AtlasClients;
   logger: Logger;
   roles: AuthorisedRolesCache;
+  /** Clusters, custom roles, Azure and GCP principals for the forms (short-lived caches). */
+  lookups: ProjectLookups;
   /** Opens modals (views.open) on the ack path. */
   views: SlackViews;
 }

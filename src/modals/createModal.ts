@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Target } from '../config/file.js';
 import { REQUEST_ID_PATTERN } from '../logContext.js';
 import { CONNECTION_TYPES, type AnyConnectionType } from '../connections/index.js';
-import { option, plain, textInput, type AnyBlock } from './blocks.js';
+import { option, plain, textInput, truncate, type AnyBlock } from './blocks.js';
 import type { ViewStateValues } from './viewState.js';
 
 export const CREATE_CALLBACK = 'create_connection';
@@ -39,14 +39,19 @@ export function createModal(type: AnyConnectionType | undefined, targets: readon
       label: plain('Connection type'),
       element: { type: 'static_select', action_id: CREATE_ACTIONS.type, options: typeOptions, ...(chosenType ? { initial_option: chosenType } : {}) },
     },
-    textInput({
-      blockId: CREATE_BLOCKS.name,
-      actionId: CREATE_ACTIONS.name,
-      label: 'Connection name',
-      hint: 'Letters, digits, "-" and "_", at most 64 characters. Pipelines refer to the connection by this name.',
-      placeholder: 'orders-api',
-      maxLength: 64,
-    }),
+    // A type named by its own fields (Sample: the data set) has no name to type.
+    ...(type?.namedBy
+      ? []
+      : [
+          textInput({
+            blockId: CREATE_BLOCKS.name,
+            actionId: CREATE_ACTIONS.name,
+            label: 'Connection name',
+            hint: 'Letters, digits, "-" and "_", at most 64 characters. Pipelines refer to the connection by this name.',
+            placeholder: 'orders-api',
+            maxLength: 64,
+          }),
+        ]),
   ];
   if (type) {
     blocks.push(...type.formBlocks());
@@ -58,11 +63,16 @@ export function createModal(type: AnyConnectionType | undefined, targets: readon
     type: 'modal',
     callback_id: CREATE_CALLBACK,
     private_metadata: JSON.stringify(meta),
-    title: plain(type ? `New ${type.label} connection`.slice(0, 24) : 'New connection'),
+    title: plain(type ? modalTitle(type.label) : 'New connection'),
     submit: plain('Request'),
     close: plain('Cancel'),
     blocks: withTypedValues(blocks, typed),
   };
+}
+
+/** Slack cuts modal titles at 24 characters: the longest of these that fits. */
+function modalTitle(label: string): string {
+  return [`New ${label} connection`, `New ${label}`].find((t) => t.length <= 24) ?? truncate(label, 24);
 }
 
 /** Puts what the user typed back into a rebuilt form, so switching type loses nothing. */

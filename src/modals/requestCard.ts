@@ -43,6 +43,8 @@ export interface CardContext {
   summary: RequestSummary;
   /** The owner who approved it, once approved. */
   approvedBy?: string;
+  /** A quorum: who approved so far (each once) and how many approvals it needs. */
+  approvals?: { by: readonly string[]; required: number };
   /** The person who rejected or cancelled it (not spconn, which expires and fails requests). */
   endedBy?: string;
   outcome?: string;
@@ -81,7 +83,12 @@ export function requestCardBlocks(ctx: CardContext): AnyBlock[] {
   if (summary.notes) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(summary.notes, 2000) }] });
   let state = STATE_LINE[row.state];
   if ((row.state === 'rejected' || row.state === 'cancelled') && ctx.endedBy) state += ` by <@${ctx.endedBy}>`;
+  else if (ctx.approvals && ctx.approvals.by.length > 0 && row.state !== 'pending') state += ` · approved by ${ctx.approvals.by.map((u) => `<@${u}>`).join(', ')}`;
   else if (ctx.approvedBy && row.state !== 'pending') state += ` · approved by <@${ctx.approvedBy}>`;
+  if (ctx.approvals && row.state === 'pending') {
+    const { by, required } = ctx.approvals;
+    state += `\n${by.length} of ${required} approvals${by.length > 0 ? `: ${by.map((u) => `<@${u}>`).join(', ')}` : ''}`;
+  }
   if (ctx.outcome) state += `\n${truncate(ctx.outcome, 2500)}`;
   blocks.push({ type: 'section', text: { type: 'mrkdwn', text: state } });
   if (ctx.checklist) {

@@ -7,6 +7,28 @@ export function approvedReply(approverId: string): string {
   return `Approved by <@${approverId}>. Calling Atlas…`;
 }
 
+/** An approval counted toward a quorum that is not met yet. */
+export function partialApprovalReply(approverId: string, count: number, required: number): string {
+  const left = required - count;
+  return `<@${approverId}> approved: ${count} of ${required} approvals. ${left === 1 ? 'One more owner' : `${left} more owners`} must approve before spconn calls Atlas.`;
+}
+
+/** The approval that met the quorum. */
+export function quorumApprovedReply(approverIds: readonly string[]): string {
+  return `Approved by ${approverIds.map((id) => `<@${id}>`).join(', ')} (${approverIds.length} of ${approverIds.length} approvals). Calling Atlas…`;
+}
+
+/** A pending request's reminder to its owners (`approvals.remindAfter`). */
+export function reminderReply(mentions: string, count: number, required: number): string {
+  const progress = required > 1 ? ` It has ${count} of ${required} approvals.` : '';
+  return `:bell: ${mentions} reminder: this request is still waiting for an owner's decision.${progress}`;
+}
+
+/** A pending request's escalation (`approvals.escalateAfter`). */
+export function escalationReply(mentions: string, targetName: string): string {
+  return `:rotating_light: ${mentions} this request for *${escapeMrkdwn(targetName)}* has waited past its escalation time; you may now approve or reject it as its owners can.`;
+}
+
 /**
  * The one reply that tells how a request ended, posted at least once by the announcer.
  * `outcome` is spconn's own mrkdwn (whatever it quotes from Atlas was escaped where it was written);

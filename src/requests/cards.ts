@@ -1,15 +1,26 @@
 // The request card's context, read from the store (row, events, setup), and keeping the posted
 // card up to date. Rendering is src/modals/requestCard.ts; this only gathers what it shows.
+import type { Config } from '../config/file.js';
+import { targetNamed } from '../management/targets.js';
 import type { CardContext } from '../modals/requestCard.js';
 import type { RequestRow, RequestStore } from '../store/requestStore.js';
 import { actionFor, checklist, waitingInstruction } from '../workflows/privateLinkMachine.js';
 import { setupState } from '../workflows/privateLinkRunner.js';
-import { SPCONN_ACTOR } from './lifecycle.js';
+import { approvalsRequiredFor, quorumActionOf, SPCONN_ACTOR } from './lifecycle.js';
 import { outcomeSchema, requestSummarySchema } from './model.js';
 import type { RequestNotifier } from './notifier.js';
 
 export class RequestCards {
-  constructor(private readonly deps: { store: RequestStore; notifier: RequestNotifier }) {}
+  /** With `config`, the card shows a quorum's progress ("1 of 2 approvals") and who approved. */
+  constructor(private readonly deps: { store: RequestStore; notifier: RequestNotifier; config?: Config }) {}
+
+  /** Who approved the stored call so far, and how many approvals it needs under the config now. */
+  async approvals(row: RequestRow): Promise<{ by: string[]; required: number }> {
+    const target = this.deps.config ? targetNamed(this.deps.config, row.target_name) : undefined;
+    const required = target ? approvalsRequiredFor(target, quorumActionOf({ action: row.action, callKind: row.call_kind })) : 1;
+    const by = (await this.deps.store.approvals(row.id)).filter((a) => a.digest === row.digest).map((a) => a.approver_id);
+    return { by, required };
+  }
 
   async context(row: RequestRow): Promise<CardContext> {
     const summary = requestSummarySchema.parse(JSON.parse(row.summary_json));
@@ -19,7 +30,9 @@ export class RequestCards {
     const outcome = row.outcome_json ? outcomeSchema.parse(JSON.parse(row.outcome_json)).message : undefined;
     const setup = await setupState(this.deps.store, row.id);
     const waiting = setup ? waitingInstruction(setup) : undefined;
+    const approvals = await this.approvals(row);
     return {
+      ...(approvals.required > 1 || approvals.by.length > 1 ? { approvals } : {}),
       row,
       summary,
       ...(approval ? { approvedBy: approval.actor } : {}),

@@ -12,6 +12,7 @@ import { RequestCards } from './cards.js';
 import { RequestDecisions } from './decisions.js';
 import { RequestExecution } from './execution.js';
 import type { RequestNotifier } from './notifier.js';
+import { RequestNudges } from './nudges.js';
 import type { OwnerDirectory } from './owners.js';
 import { RequestQueries } from './queries.js';
 import { PrivateLinkSetups } from './setups.js';
@@ -38,6 +39,8 @@ export class RequestCore {
   readonly announcer: RequestAnnouncer;
   readonly setups: PrivateLinkSetups;
   readonly queries: RequestQueries;
+  /** Reminders and escalation; `nudges.scan()` runs one scan now (tests, the playground). */
+  readonly nudges: RequestNudges;
   private readonly work: WorkInFlight;
   private readonly timers: NodeJS.Timeout[] = [];
   private scan: Promise<void> | undefined;
@@ -47,11 +50,12 @@ export class RequestCore {
     const { config, store, sealer, atlas, owners, notifier, logger } = deps;
     const replicaId = this.replicaId;
     this.work = new WorkInFlight(logger);
-    this.cards = new RequestCards({ store, notifier });
+    this.cards = new RequestCards({ store, notifier, config });
     this.announcer = new RequestAnnouncer({ config, store, notifier, cards: this.cards, logger, replicaId });
     this.setups = new PrivateLinkSetups({ config, store, sealer, atlas, owners, notifier, cards: this.cards, announcer: this.announcer, logger, replicaId });
     this.execution = new RequestExecution({ config, store, sealer, atlas, cards: this.cards, announcer: this.announcer, setups: this.setups, work: this.work, logger, replicaId });
-    this.decisions = new RequestDecisions({ config, store, owners, notifier, announcer: this.announcer, execution: this.execution, work: this.work, logger, now, replicaId });
+    this.decisions = new RequestDecisions({ config, store, owners, notifier, announcer: this.announcer, execution: this.execution, work: this.work, logger, now, replicaId, cards: this.cards });
+    this.nudges = new RequestNudges({ config, store, notifier, cards: this.cards, work: this.work, logger, now });
     this.queries = new RequestQueries({ config, store, owners, now });
   }
 
@@ -73,6 +77,7 @@ export class RequestCore {
       this.timers.push(timer);
     };
     every(opts.expirySweepMs, 'expiry sweep', () => this.decisions.expireDue());
+    if (this.nudges.enabled) every(opts.expirySweepMs, 'reminder scan', () => this.nudges.scan());
     // Work a dead replica left behind is taken over once its lease runs out.
     every(config.replicas.scanEvery, 'take-over scan', () => this.takeOverAbandoned());
   }

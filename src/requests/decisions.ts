@@ -6,11 +6,12 @@ import { SpconnError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { bindRequest } from '../logContext.js';
 import { targetNamed } from '../management/targets.js';
-import { approvedReply } from '../modals/threadMessages.js';
+import { approvedReply, partialApprovalReply, quorumApprovedReply } from '../modals/threadMessages.js';
 import type { RequestRow, RequestStore } from '../store/requestStore.js';
 import type { RequestAnnouncer } from './announcements.js';
+import type { RequestCards } from './cards.js';
 import type { RequestExecution } from './execution.js';
-import { checkDecision, notPending, SPCONN_ACTOR, type Verb } from './lifecycle.js';
+import { alreadyApproved, approvalsRequiredFor, checkDecision, escalationStartsAt, notPending, quorumActionOf, SPCONN_ACTOR, type Verb } from './lifecycle.js';
 import { loadRequest } from './model.js';
 import type { RequestNotifier } from './notifier.js';
 import type { OwnerDirectory } from './owners.js';
@@ -28,23 +29,48 @@ export interface DecisionDeps {
   now: () => Date;
   /** This process among the replicas: an approval is leased to it at once. */
   replicaId: string;
+  /** Keeps the card's "1 of 2 approvals" current after an approval that does not yet make the quorum. */
+  cards?: RequestCards;
 }
 
 export class RequestDecisions {
   constructor(private readonly deps: DecisionDeps) {}
 
-  /** Approves and starts the run. Resolves when the decision is stored; the Atlas call runs on. */
+  /**
+   * Counts the approval and, once the target's quorum of distinct approvals is met, approves and
+   * starts the run. Resolves when the approval is stored; the Atlas call runs on.
+   */
   approve(requestId: string, actorId: string, shownDigest: string | undefined): Promise<void> {
     bindRequest(requestId);
     return this.deps.work.run(async () => {
-      const row = await this.checked('approve', requestId, actorId, shownDigest);
+      const { row, required } = await this.inspect('approve', requestId, actorId, shownDigest);
       const { store, config, replicaId } = this.deps;
-      // The approval and the lease are one change: no take-over scan can see it approved and unheld.
-      const approved = await store.transition({ id: row.id, from: ['pending'], to: 'approved', actor: actorId, lease: { owner: replicaId, ms: config.replicas.leaseTime } });
-      if (!approved) throw await this.lostRace(requestId);
-      this.deps.logger.info({ requestId, approver: actorId }, 'request approved');
-      await this.deps.notifier.reply({ row }, approvedReply(actorId));
-      this.deps.execution.start(row.id, { resuming: false });
+      // The count, the approval and the lease are one change: racing approvals meet the quorum once,
+      // and no take-over scan can see the request approved and unheld.
+      const result = await store.approve({
+        id: row.id,
+        approver: actorId,
+        required,
+        lease: { owner: replicaId, ms: config.replicas.leaseTime },
+        // The audit trail's approval event names every approver of a quorum, not only the last.
+        noteOf: (approvers) => (required > 1 ? `${approvers.length} of ${required} approvals: ${approvers.join(', ')}` : undefined),
+        now: this.deps.now(),
+      });
+      switch (result.kind) {
+        case 'not-pending':
+          throw await this.lostRace(requestId);
+        case 'duplicate':
+          throw new SpconnError('ALREADY_APPROVED', alreadyApproved(row.target_name, result.approvers.length, required).message);
+        case 'counted':
+          this.deps.logger.info({ requestId, approver: actorId, approvals: result.approvers.length, required }, 'approval counted');
+          await this.deps.notifier.reply({ row }, partialApprovalReply(actorId, result.approvers.length, required));
+          await this.deps.cards?.refresh(row.id);
+          return;
+        case 'approved':
+          this.deps.logger.info({ requestId, approver: actorId, approvals: result.approvers.length }, 'request approved');
+          await this.deps.notifier.reply({ row }, required > 1 ? quorumApprovedReply(result.approvers) : approvedReply(actorId));
+          this.deps.execution.start(row.id, { resuming: false });
+      }
     });
   }
 
@@ -80,19 +106,33 @@ export class RequestDecisions {
   }
 
   private async checked(verb: Verb, requestId: string, actorId: string, shownDigest?: string, opts = { expireIfDue: true }): Promise<RequestRow> {
+    return (await this.inspect(verb, requestId, actorId, shownDigest, opts)).row;
+  }
+
+  /** The request, checked for `verb` by `actorId`, with the number of approvals it needs. */
+  private async inspect(verb: Verb, requestId: string, actorId: string, shownDigest?: string, opts = { expireIfDue: true }): Promise<{ row: RequestRow; required: number }> {
     const row = await loadRequest(this.deps.store, requestId);
-    const target = targetNamed(this.deps.config, row.target_name);
+    const { config, owners } = this.deps;
+    const target = targetNamed(config, row.target_name);
+    const required = target ? approvalsRequiredFor(target, quorumActionOf({ action: row.action, callKind: row.call_kind })) : 1;
+    const actorIsOwner = target !== undefined && verb !== 'cancel' && (await owners.isOwner(target, actorId));
+    const escalatesAt = target ? escalationStartsAt(row.created_at, config.approvals.escalateAfter, target.escalateTo !== undefined) : undefined;
+    const approvals = verb === 'approve' && row.state === 'pending' ? await this.deps.store.approvals(row.id) : [];
     const check = checkDecision({
       verb,
       request: { state: row.state, requesterId: row.requester_id, expiresAt: row.expires_at, digest: row.digest },
       actorId,
       target,
-      actorIsOwner: target !== undefined && verb !== 'cancel' && (await this.deps.owners.isOwner(target, actorId)),
+      actorIsOwner,
       ...(shownDigest !== undefined ? { shownDigest } : {}),
       lastActor: row.state === 'pending' ? undefined : await this.lastActor(row.id),
       now: this.deps.now(),
+      actorIsEscalation: target !== undefined && verb !== 'cancel' && !actorIsOwner && (await owners.isEscalation(target, actorId)),
+      ...(escalatesAt ? { escalatesAt } : {}),
+      approvalsRequired: required,
+      approvedBy: approvals.filter((a) => a.digest === row.digest).map((a) => a.approver_id),
     });
-    if (check.ok) return row;
+    if (check.ok) return { row, required };
     if (check.expire && opts.expireIfDue) await this.expire(row);
     throw new SpconnError(check.code, check.message);
   }

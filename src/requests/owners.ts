@@ -22,6 +22,16 @@ export class OwnerDirectory {
     return (await this.groupMembers(target.ownerGroup)).has(userId);
   }
 
+  /** Whether `userId` is on the target's `escalateTo`: listed, or a member of a listed user group. */
+  async isEscalation(target: Target, userId: string): Promise<boolean> {
+    const ids = target.escalateTo ?? [];
+    if (ids.includes(userId)) return true;
+    for (const id of ids.filter((i) => i.startsWith('S'))) {
+      if ((await this.groupMembers(id)).has(userId)) return true;
+    }
+    return false;
+  }
+
   private groupMembers(groupId: string): Promise<Set<string>> {
     const now = Date.now();
     const cached = this.groups.get(groupId);

@@ -63,6 +63,7 @@ export async function submitRequest(deps: SubmissionDeps, input: NewRequest): Pr
     lease_owner: null,
     lease_until: null,
     notified_at: null,
+    call_kind: call.kind,
   };
   if (!(await store.insert(row, input.requesterId))) {
     // The same form submitted twice (a retried delivery, or one delivered to two replicas).

@@ -7,14 +7,25 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DigestVerifier } from './atlas/digest.js';
 import { apiError, ATLAS_ERROR_CODES as CODES, errorCodeOf, reasonPhrase, type Reply } from './atlas/envelope.js';
 import { runOperation } from './atlas/operations.js';
+import { TokenIssuer, type ServiceAccount } from './atlas/oauth.js';
 import { findRoute, projectOf, type Operation } from './atlas/routes.js';
 import { createProject, markLinkDone, Progression, type Project, type ProjectSpec, type StoredConnection, type StoredPrivateLink } from './atlas/state.js';
 import { FaultBook, faultReply, RateLimiter, replacesAnswer, type AtlasFault } from './atlas/traffic.js';
 import { EmulatorServer } from './emulatorServer.js';
 
 export type { AtlasFault } from './atlas/traffic.js';
+export type { ServiceAccount } from './atlas/oauth.js';
 export type { Operation as AtlasOperation } from './atlas/routes.js';
-export type { AwsIamRoleSpec, InstanceSpec, ProjectSpec, StoredConnection, StoredPrivateLink } from './atlas/state.js';
+export type {
+  AwsIamRoleSpec,
+  AzureServicePrincipalSpec,
+  ClusterSpec,
+  GcpServiceAccountSpec,
+  InstanceSpec,
+  ProjectSpec,
+  StoredConnection,
+  StoredPrivateLink,
+} from './atlas/state.js';
 export { ATLAS_ERROR_CODES } from './atlas/envelope.js';
 export { API_VERSIONS as ATLAS_API_VERSIONS } from './atlas/routes.js';
 
@@ -26,6 +37,12 @@ export interface AtlasApiKey {
 export interface AtlasEmulatorOptions {
   /** Programmatic API keys Atlas accepts (Digest user = public key, password = private key). */
   keys?: AtlasApiKey[];
+  /** Service accounts whose client credentials the token endpoint accepts. */
+  serviceAccounts?: ServiceAccount[];
+  /** Lifetime of a minted access token in seconds (default 3600, as Atlas). */
+  tokenLifetimeS?: number;
+  /** Active access tokens per service account before 403 access_denied (default 100, as Atlas). */
+  tokenLimit?: number;
   /** How long a Digest nonce stays valid (default 5 minutes); after that, 401 with stale=true. */
   nonceTtlMs?: number;
   /** Authenticated requests per window per project before 429 RATE_LIMIT_EXCEEDED (default: no limit). */
@@ -55,6 +72,8 @@ export interface AtlasCall {
   authenticated: boolean;
   /** The API key that authenticated the call. */
   publicKey: string | undefined;
+  /** The service account whose bearer token (or, at the token endpoint, client secret) authenticated the call. */
+  clientId?: string | undefined;
   /** e.g. 'createConnection'; undefined for a path the API does not have. */
   operation: string | undefined;
   /** The JSON body as parsed (the raw text when it was not JSON; undefined without a body). */
@@ -77,6 +96,8 @@ export class AtlasEmulator {
   readonly calls: AtlasCall[] = [];
   /** Called once an operation has been carried out, before its answer is sent (tests kill the app here). */
   afterHandle: ((call: AtlasCall) => void) | undefined;
+  /** The OAuth token endpoint of service accounts: counts of tokens minted, expiry, the cap (tests change them). */
+  readonly oauth: TokenIssuer;
 
   private readonly keys = new Map<string, string>();
   private readonly digest: DigestVerifier;
@@ -94,6 +115,8 @@ export class AtlasEmulator {
     this.url = `http://127.0.0.1:${server.port}`;
     this.now = options.now ?? Date.now;
     for (const key of options.keys ?? []) this.addKey(key);
+    this.oauth = new TokenIssuer(options.tokenLifetimeS ?? 3600, options.tokenLimit ?? 100, this.now);
+    for (const account of options.serviceAccounts ?? []) this.oauth.addAccount(account);
     this.digest = new DigestVerifier(this.keys, options.nonceTtlMs ?? 5 * 60_000, this.now);
     this.rate = new RateLimiter(options.rateLimitPerMinute, options.rateLimitWindowMs ?? 60_000, this.now);
     this.linkProgress = new Progression(options.privateLinkAutoReadyAfterPolls ?? options.privateLinkReadyAfterPolls ?? 2);
@@ -134,6 +157,20 @@ export class AtlasEmulator {
   /** The instance's connections as Atlas stores them, secrets included (a live list: tests may push to it). */
   connections(groupId: string, tenant: string): StoredConnection[] {
     return this.projects.get(groupId)?.instances.get(tenant)?.connections ?? [];
+  }
+
+  /** The project's clusters as `GET /clusters` shows them (a live list). */
+  clusters(groupId: string): Array<Record<string, unknown>> {
+    return this.projects.get(groupId)?.clusters ?? [];
+  }
+
+  /** Changes a cluster's state (e.g. pauses it, or starts deleting it). */
+  setClusterState(groupId: string, name: string, state: { stateName?: string; paused?: boolean }): void {
+    const cluster = this.clusters(groupId).find((c) => c.name === name);
+    if (!cluster) throw new Error(`Atlas emulator: no cluster ${name} in project ${groupId}`);
+    if (state.stateName !== undefined) cluster.stateName = state.stateName;
+    if (state.paused !== undefined) cluster.paused = state.paused;
+    this.server.changed();
   }
 
   /** The project's Private Link connections as stored (a live list: tests may push to it). */
@@ -246,7 +283,17 @@ export class AtlasEmulator {
     };
 
     try {
-      const verdict = this.digest.verify(req.headers.authorization, method, target);
+      if (url.pathname.startsWith('/api/oauth/')) {
+        const out = this.oauth.handle(method, url.pathname, req.headers, raw);
+        call.operation = url.pathname === '/api/oauth/revoke' ? 'revokeToken' : 'mintToken';
+        call.authenticated = out.clientId !== undefined;
+        call.clientId = out.clientId;
+        call.handled = out.reply.status < 400;
+        return send(out.reply);
+      }
+      // A bearer token when the request carries one, else Digest: Atlas takes either on every endpoint.
+      const bearer = this.oauth.verify(req.headers.authorization);
+      const verdict = bearer === undefined ? this.digest.verify(req.headers.authorization, method, target) : bearer.ok ? { ok: true as const, publicKey: undefined, clientId: bearer.clientId } : { ok: false as const, stale: false };
       if (!verdict.ok) {
         // Shaped like the 401 of Atlas's Digest filter, which has no errorCode: clients must branch on the status.
         return send({
@@ -257,6 +304,7 @@ export class AtlasEmulator {
       }
       call.authenticated = true;
       call.publicKey = verdict.publicKey;
+      if ('clientId' in verdict) call.clientId = verdict.clientId;
 
       if (route.kind === 'unknown') return send(apiError(404, CODES.resourceNotFound, `Cannot find resource ${url.pathname}.`, [url.pathname]));
       if (route.kind === 'wrongMethod') {
@@ -271,8 +319,9 @@ export class AtlasEmulator {
         return send({ ...reply, headers: { 'Retry-After': String(budget.retryAfterSeconds) } });
       }
 
-      const wanted = `application/vnd.atlas.${match.version}+json`;
       const accepted = String(req.headers.accept ?? '').split(',').map(mediaType);
+      // Most routes have one dated version; a few answer older ones too, in the version asked for.
+      const wanted = match.versions.map((v) => `application/vnd.atlas.${v}+json`).find((m) => accepted.includes(m)) ?? `application/vnd.atlas.${match.version}+json`;
       if (!accepted.includes(wanted)) {
         return send(apiError(406, CODES.invalidVersionDate, `Invalid accept header or version date. This resource wants Accept: ${wanted}.`, [wanted]));
       }

@@ -14,7 +14,7 @@ import { startPlayground } from './playground/server.js';
 import { startWorld, WORLD, type World } from './world.js';
 
 export interface SandboxOptions {
-  env: Pick<Env, 'PORT'> & { SPCONN_PLAYGROUND_PORT?: number };
+  env: Pick<Env, 'PORT'> & { SPCONN_PLAYGROUND_PORT?: number; SPCONN_SANDBOX_AUTH?: 'apiKey' | 'serviceAccount' | undefined };
   logger: Logger;
   /** Print the banner with the addresses (default true). */
   banner?: boolean;
@@ -32,12 +32,20 @@ export interface Sandbox {
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const { env, logger } = options;
   const world = await startWorld({
+    // SPCONN_SANDBOX_AUTH=serviceAccount: the target uses the seeded service account's bearer token.
+    ...(env.SPCONN_SANDBOX_AUTH ? { auth: env.SPCONN_SANDBOX_AUTH } : {}),
     // Private Links wait for the playground's "make ready" or "fail", as a real one waits for Confluent and AWS.
     atlas: { privateLinkAutoReadyAfterPolls: -1 },
     configPatch: (raw) => {
       raw.privateLink = { ...(options.privateLinkPolling ?? { pollMin: '1s', pollMax: '5s' }), linkTimeout: '2h', connectionTimeout: '1h' };
+      // Reminders and escalation to show; the playground's "Skip ahead" moves the app's clock to them.
+      raw.approvals = { ...(raw.approvals as object | undefined), remindAfter: '4h', escalateAfter: '8h' };
+      for (const target of raw.targets as Record<string, unknown>[]) target.escalateTo = [WORLD.lead];
     },
   });
+  // The app's clock: real time plus what the playground skipped.
+  let skipped = 0;
+  const now = () => new Date(Date.now() + skipped);
   const dataDir = mkdtempSync(join(tmpdir(), 'spconn-sandbox-'));
   const app = await buildApp({
     config: world.config,
@@ -46,11 +54,19 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     sealer: new Sealer(randomBytes(32)),
     store: await openSqliteStore(dataDir),
     logger,
+    now,
   });
   const port = await app.listen(env.PORT, '127.0.0.1');
   const appUrl = `http://127.0.0.1:${port}`;
   const playgroundPort = env.SPCONN_PLAYGROUND_PORT ?? (env.PORT === 0 || env.PORT >= 65535 ? 0 : env.PORT + 1);
-  const playground = await startPlayground({ world, appUrl, port: playgroundPort, logger });
+  const skipAhead = async (ms: number) => {
+    skipped += ms;
+    // Run the scans at once rather than at their next tick: what is due now is posted now.
+    const expired = await app.requests.decisions.expireDue();
+    const posted = await app.requests.nudges.scan();
+    return { posted, expired, skippedMs: skipped };
+  };
+  const playground = await startPlayground({ world, appUrl, port: playgroundPort, logger, skipAhead });
   const banner = [
     '',
     '==================================================================',

@@ -86,6 +86,42 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
       await sql`update requests set notified_at = updated_at where state in ('rejected', 'expired', 'cancelled') and notified_at is null`.execute(db);
     },
   },
+  // Quorums, reminders and escalation (README, "Approvals"): each owner's approval is a row of its
+  // own, and each reminder or escalation posted is a row, so neither repeats across replicas.
+  '0007d_quorum': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('requests').addColumn('call_kind', 'text').execute();
+      await db.schema
+        .createTable('request_approvals')
+        .addColumn('request_id', 'text', (c) => c.notNull().references('requests.id'))
+        .addColumn('approver_id', 'text', (c) => c.notNull())
+        .addColumn('digest', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('request_approvals_pk', ['request_id', 'approver_id'])
+        .execute();
+      await db.schema
+        .createTable('request_nudges')
+        .addColumn('request_id', 'text', (c) => c.notNull().references('requests.id'))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('period', 'integer', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('request_nudges_pk', ['request_id', 'kind', 'period'])
+        .execute();
+    },
+  },
+  // A service account's OAuth token, sealed, shared by every replica (src/store/atlasTokens.ts):
+  // one token per service account, not one per replica. `account` is a keyed digest, not the client ID.
+  '0007e_atlas_tokens': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('atlas_tokens')
+        .addColumn('account', 'text', (c) => c.primaryKey())
+        .addColumn('sealed_token', 'text', (c) => c.notNull())
+        .addColumn('minted_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 });
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

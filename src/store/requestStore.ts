@@ -29,6 +29,16 @@ export interface Transition {
   now?: Date;
 }
 
+/** What one approval did (`RequestStore.approve`). */
+export type ApprovalResult =
+  /** It met the quorum: the request is approved and leased. */
+  | { kind: 'approved'; approvers: string[] }
+  /** Stored; more approvals are needed. */
+  | { kind: 'counted'; approvers: string[] }
+  /** This person had approved already; nothing changed. */
+  | { kind: 'duplicate'; approvers: string[] }
+  | { kind: 'not-pending' };
+
 export class RequestStore {
   constructor(
     readonly db: Kysely<Database>,
@@ -145,24 +155,65 @@ export class RequestStore {
   async transition(t: Transition): Promise<boolean> {
     const wrong = t.from.filter((from) => !TRANSITIONS[from].includes(t.to));
     if (wrong.length > 0) throw new Error(`a request cannot move from ${wrong.join(', ')} to ${t.to}`);
-    const at = (t.now ?? new Date()).toISOString();
+    return this.db.transaction().execute((tx) => transitionIn(tx, t));
+  }
+
+  /**
+   * Records `approver`'s approval of a pending request and, when it makes `required` distinct
+   * approvals of the stored call, approves the request and takes its lease in the same
+   * transaction. The request's row is locked first, so approvals racing on several replicas are
+   * counted one after the other: exactly one of them meets the quorum.
+   */
+  async approve(a: { id: string; approver: string; required: number; lease: { owner: string; ms: number }; noteOf?: (approvers: string[]) => string | undefined; now?: Date }): Promise<ApprovalResult> {
+    const at = (a.now ?? new Date()).toISOString();
     return this.db.transaction().execute(async (tx) => {
-      const current = await tx.selectFrom('requests').select('state').where('id', '=', t.id).executeTakeFirst();
-      const result = await tx
+      // A no-op update takes the row lock (PostgreSQL) and proves the request is still pending.
+      const locked = await tx
         .updateTable('requests')
-        .set({
-          state: t.to,
-          updated_at: at,
-          ...(t.dropSecrets ? { sealed_call: null } : {}),
-          ...(t.outcome !== undefined ? { outcome_json: JSON.stringify(t.outcome) } : {}),
-          ...(t.lease ? { lease_owner: t.lease.owner, lease_until: new Date(Date.parse(at) + t.lease.ms).toISOString() } : {}),
-        })
-        .where('id', '=', t.id)
-        .where('state', 'in', [...t.from])
+        .set((eb) => ({ updated_at: eb.ref('updated_at') }))
+        .where('id', '=', a.id)
+        .where('state', '=', 'pending')
         .executeTakeFirst();
-      if (Number(result.numUpdatedRows) !== 1) return false;
-      await addEvent(tx, { request_id: t.id, at, actor: t.actor, from_state: current?.state ?? null, to_state: t.to, note: t.note ?? null });
-      return true;
+      if (Number(locked.numUpdatedRows) !== 1) return { kind: 'not-pending' };
+      const { digest } = await tx.selectFrom('requests').select('digest').where('id', '=', a.id).executeTakeFirstOrThrow();
+      const inserted = await tx
+        .insertInto('request_approvals')
+        .values({ request_id: a.id, approver_id: a.approver, digest, at })
+        .onConflict((oc) => oc.columns(['request_id', 'approver_id']).doNothing())
+        .executeTakeFirst();
+      const approvers = (await tx.selectFrom('request_approvals').select('approver_id').where('request_id', '=', a.id).where('digest', '=', digest).orderBy('at').orderBy('approver_id').execute()).map((r) => r.approver_id);
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) !== 1) return { kind: 'duplicate', approvers };
+      if (approvers.length < a.required) return { kind: 'counted', approvers };
+      const note = a.noteOf?.(approvers);
+      const approved = await transitionIn(tx, { id: a.id, from: ['pending'], to: 'approved', actor: a.approver, lease: a.lease, now: new Date(at), ...(note !== undefined ? { note } : {}) });
+      return approved ? { kind: 'approved', approvers } : { kind: 'not-pending' };
+    });
+  }
+
+  /** Who approved a request so far, first first, with the digest each approved. */
+  async approvals(id: string): Promise<{ approver_id: string; digest: string; at: string }[]> {
+    return this.db.selectFrom('request_approvals').select(['approver_id', 'digest', 'at']).where('request_id', '=', id).orderBy('at').orderBy('approver_id').execute();
+  }
+
+  /** Pending requests, oldest first (for reminders and escalation). */
+  async pending(limit = 500): Promise<RequestRow[]> {
+    return this.db.selectFrom('requests').selectAll().where('state', '=', 'pending').orderBy('created_at').limit(limit).execute();
+  }
+
+  /**
+   * Takes the right to post one reminder (`period` n) or the escalation (period 0) of a pending
+   * request; false when it was posted already, by any replica, or the request is no longer pending.
+   */
+  async claimNudge(id: string, kind: 'remind' | 'escalate', period: number, now: Date): Promise<boolean> {
+    return this.db.transaction().execute(async (tx) => {
+      const row = await tx.selectFrom('requests').select('state').where('id', '=', id).executeTakeFirst();
+      if (row?.state !== 'pending') return false;
+      const result = await tx
+        .insertInto('request_nudges')
+        .values({ request_id: id, kind, period, at: now.toISOString() })
+        .onConflict((oc) => oc.columns(['request_id', 'kind', 'period']).doNothing())
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
     });
   }
 
@@ -278,6 +329,27 @@ export class RequestStore {
 /** Nobody holds the lease, `owner` holds it already, or it ran out. */
 function leaseFree(eb: ExpressionBuilder<Database, 'requests' | 'workflows'>, owner: string, now: Date) {
   return eb.or([eb('lease_owner', 'is', null), eb('lease_owner', '=', owner), eb('lease_until', '<', now.toISOString())]);
+}
+
+/** The conditional update and its event, inside the caller's transaction. */
+async function transitionIn(tx: Transaction<Database>, t: Transition): Promise<boolean> {
+  const at = (t.now ?? new Date()).toISOString();
+  const current = await tx.selectFrom('requests').select('state').where('id', '=', t.id).executeTakeFirst();
+  const result = await tx
+    .updateTable('requests')
+    .set({
+      state: t.to,
+      updated_at: at,
+      ...(t.dropSecrets ? { sealed_call: null } : {}),
+      ...(t.outcome !== undefined ? { outcome_json: JSON.stringify(t.outcome) } : {}),
+      ...(t.lease ? { lease_owner: t.lease.owner, lease_until: new Date(Date.parse(at) + t.lease.ms).toISOString() } : {}),
+    })
+    .where('id', '=', t.id)
+    .where('state', 'in', [...t.from])
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) !== 1) return false;
+  await addEvent(tx, { request_id: t.id, at, actor: t.actor, from_state: current?.state ?? null, to_state: t.to, note: t.note ?? null });
+  return true;
 }
 
 async function addEvent(tx: Transaction<Database>, event: Omit<RequestEventsTable, 'id'>): Promise<void> {

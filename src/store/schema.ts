@@ -45,6 +45,27 @@ export interface RequestsTable {
   lease_until: string | null;
   /** When the outcome was posted in the thread; NULL while an ended request still owes it. */
   notified_at: string | null;
+  /** The call's kind (`create`, `delete`, `privatelink`), for its quorum; NULL on requests stored before. */
+  call_kind?: string | null;
+}
+
+/** One owner's approval of a pending request; one row per person (a second click counts once). */
+export interface RequestApprovalsTable {
+  request_id: string;
+  approver_id: string;
+  /** The call digest the approval was given for: only approvals of the stored call count. */
+  digest: string;
+  at: string;
+}
+
+/** Reminders and escalations posted: one row per request, kind and period, so each is posted once. */
+export interface RequestNudgesTable {
+  request_id: string;
+  /** 'remind' or 'escalate'. */
+  kind: string;
+  /** The reminder period (1 for the first `remindAfter`, 2 for the second, …); 0 for the escalation. */
+  period: number;
+  at: string;
 }
 
 export interface RequestEventsTable {
@@ -70,8 +91,20 @@ export interface WorkflowsTable {
   lease_until: string | null;
 }
 
+/** A service account's current OAuth token, sealed (PostgreSQL: shared by the replicas). */
+export interface AtlasTokensTable {
+  /** Keyed digest of the Atlas origin and the client ID. */
+  account: string;
+  sealed_token: string;
+  minted_at: string;
+  expires_at: string;
+}
+
 export interface Database {
   requests: RequestsTable;
   request_events: RequestEventsTable;
   workflows: WorkflowsTable;
+  request_approvals: RequestApprovalsTable;
+  request_nudges: RequestNudgesTable;
+  atlas_tokens: AtlasTokensTable;
 }

@@ -333,7 +333,7 @@ describe('connections', () => {
     const unknownInstance = await api(atlas)('POST', '/streams/nope/connections', { name: 'a', type: 'Https', url: 'https://x.example' });
     expect(unknownInstance.json).toMatchObject({ error: 404, errorCode: 'STREAM_TENANT_NOT_FOUND_FOR_NAME', detail: `Stream instance for project ${G} and name nope not found.` });
     expect((await api(atlas, KEY, 'not-a-project')('GET', '/streams/inst')).json).toMatchObject({ error: 400, errorCode: 'INVALID_GROUP_ID' });
-    expect((await api(atlas)('GET', '/clusters')).json).toMatchObject({ error: 404, errorCode: 'RESOURCE_NOT_FOUND' });
+    expect((await api(atlas)('GET', '/databaseUsers')).json).toMatchObject({ error: 404, errorCode: 'RESOURCE_NOT_FOUND' });
     const put = await api(atlas)('PUT', '/streams/inst/connections', {});
     expect(put.status).toBe(405);
     expect(put.headers.get('allow')).toBe('GET, POST');

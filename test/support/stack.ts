@@ -28,7 +28,7 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(options: WorldOptions & { expirySweepMs?: number; socketMode?: boolean; databaseUrl?: string } = {}): Promise<Stack> {
+export async function startStack(options: WorldOptions & { expirySweepMs?: number; socketMode?: boolean; databaseUrl?: string; now?: () => Date } = {}): Promise<Stack> {
   const world = await startWorld({
     ...options,
     configPatch: (raw) => {
@@ -59,6 +59,7 @@ export async function startStack(options: WorldOptions & { expirySweepMs?: numbe
       store,
       logger: createLogger({ level: 'debug', destination }),
       expirySweepMs: options.expirySweepMs,
+      ...(options.now ? { now: options.now } : {}),
     });
     return { app, port: await app.listen(0, '127.0.0.1'), store };
   }

@@ -8,6 +8,7 @@ import type { PlainTextOption } from '@slack/types';
 import { CREATE_ACTIONS, CREATE_BLOCKS, createMetadataSchema, createModal } from '../../modals/createModal.js';
 import { selectedValue, viewStateValuesSchema } from '../../modals/viewState.js';
 import { targetsFor } from '../../management/targets.js';
+import { menuLookups } from '../atlasLookups.js';
 import type { HandlerContext } from '../context.js';
 import { safeJson } from '../payloads.js';
 
@@ -54,7 +55,7 @@ export function externalOptions(ctx: HandlerContext, menu: ExternalOptions) {
     }
     let options: PlainTextOption[] = [];
     try {
-      options = await menu.load(suggestion.value.trim(), { authorisedRoles: () => ctx.roles.get(ctx.atlas.for(target), target.projectId) });
+      options = await menu.load(suggestion.value.trim(), menuLookups(ctx, target));
     } catch (err) {
       ctx.logger.warn({ err, target: target.name, menu: menu.actionId }, 'could not load the menu options');
     }

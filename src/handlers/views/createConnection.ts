@@ -9,6 +9,7 @@ import { bindRequest } from '../../logContext.js';
 import { CREATE_ACTIONS, CREATE_BLOCKS, connectionNameError, createMetadataSchema } from '../../modals/createModal.js';
 import { selectedValue, textValue } from '../../modals/viewState.js';
 import { withinAckBudget } from '../ackBudget.js';
+import { ackLookups } from '../atlasLookups.js';
 import { targetsFor } from '../../management/targets.js';
 import type { HandlerContext } from '../context.js';
 import { safeJson, viewSubmissionSchema } from '../payloads.js';
@@ -34,21 +35,27 @@ export function createConnectionSubmission(ctx: HandlerContext) {
     const type = connectionType(selectedValue(values, CREATE_BLOCKS.type, CREATE_ACTIONS.type) ?? '');
     if (!type) errors[CREATE_BLOCKS.type] = 'Choose a connection type.';
 
-    const name = textValue(values, CREATE_BLOCKS.name, CREATE_ACTIONS.name);
-    const nameError = connectionNameError(name);
-    if (nameError) errors[CREATE_BLOCKS.name] = nameError;
-
     const form = type?.parseForm(values);
     if (form && !form.ok) Object.assign(errors, form.errors);
+
+    // A type may name the connection from its own fields (Sample: the data set); its block then takes name errors.
+    const nameBlock = type?.namedBy?.blockId ?? CREATE_BLOCKS.name;
+    const name = type?.namedBy ? (form?.ok ? type.namedBy.name(form.value) : '') : textValue(values, CREATE_BLOCKS.name, CREATE_ACTIONS.name);
+    const nameError = type?.namedBy && !form?.ok ? undefined : connectionNameError(name);
+    if (nameError) errors[nameBlock] = nameError;
 
     if (target && type && form?.ok && !nameError) {
       // Checks against Atlas share what is left of Slack's 3 s; without an answer, execution reports it.
       const atlas = ctx.atlas.for(target);
       const [taken, atlasErrors] = await Promise.all([
         withinAckBudget(ctx, () => getConnection(atlas, target, name, { maxAttempts: 1 }).then((c) => c !== undefined)),
-        type.checkWithAtlas?.(form.value, { authorisedRoles: () => withinAckBudget(ctx, () => ctx.roles.get(atlas, target.projectId)) }) ?? {},
+        type.checkWithAtlas?.(form.value, ackLookups(ctx, target)) ?? {},
       ]);
-      if (taken) errors[CREATE_BLOCKS.name] = `A connection named ${name} already exists in ${target.instance}. Pick another name.`;
+      if (taken) {
+        errors[nameBlock] = type.namedBy
+          ? `A connection named ${name} already exists in ${target.instance}; it is already available there.`
+          : `A connection named ${name} already exists in ${target.instance}. Pick another name.`;
+      }
       Object.assign(errors, atlasErrors);
     }
     if (Object.keys(errors).length > 0 || !target || !type || !form?.ok) {

@@ -91,9 +91,18 @@ export function runOperation(ctx: OperationContext, match: RouteMatch, body: unk
     case 'getAccountDetails':
       return accountDetails(project, query);
     case 'listCloudProviderAccess':
-      return ok({ awsIamRoles: structuredClone(project.awsIamRoles), azureServicePrincipals: [], gcpServiceAccounts: [] });
+      return ok({
+        awsIamRoles: structuredClone(project.awsIamRoles),
+        azureServicePrincipals: structuredClone(project.azureServicePrincipals),
+        gcpServiceAccounts: structuredClone(project.gcpServiceAccounts),
+      });
+    case 'listClusters':
+      return page(structuredClone(project.clusters), query);
+    case 'listCustomDbRoles':
+      // Not paginated: a plain array of UserCustomDBRole.
+      return ok(structuredClone(project.customDbRoles));
     case 'getCloudProviderAccessRole': {
-      const role = project.awsIamRoles.find((r) => r.roleId === params.roleId);
+      const role = [...project.awsIamRoles, ...project.gcpServiceAccounts].find((r) => r.roleId === params.roleId) ?? project.azureServicePrincipals.find((r) => r._id === params.roleId);
       return role
         ? ok(structuredClone(role))
         : apiError(404, CODES.roleNotFound, `No cloud provider access role with ID ${String(params.roleId)} exists in group ${groupId}.`, [params.roleId, groupId]);
@@ -153,6 +162,8 @@ function factsOf(project: Project): ProjectFacts {
     authorisedRoleArns: new Set(project.awsIamRoles.filter((r) => typeof r.authorizedDate === 'string').map((r) => String(r.iamAssumedRoleArn))),
     knownRoleArns: new Set(project.awsIamRoles.map((r) => String(r.iamAssumedRoleArn))),
     privateLinkIds: new Set(project.privateLinks.filter((l) => !DELETING.has(String(l.state))).map((l) => String(l._id))),
+    azureServicePrincipalIds: new Set(project.azureServicePrincipals.map((p) => String(p.servicePrincipalId).toLowerCase())),
+    gcpServiceAccounts: new Map(project.gcpServiceAccounts.map((a) => [String(a.gcpServiceAccountForAtlas), String(a.status)])),
   };
 }
 

@@ -6,7 +6,13 @@ export const API_VERSIONS = {
   privateLinkUpdate: '2025-03-12',
   accountDetails: '2024-11-13',
   cloudProviderAccess: '2023-01-01',
+  /** The newest of the three dated versions of `GET /clusters` (2023-02-01 and 2023-01-01 are served too). */
+  clusters: '2024-08-05',
+  customDbRoles: '2023-01-01',
 } as const;
+
+/** Older dated versions a route still answers (the README: clusters in 2023-02-01 and 2023-01-01 too). */
+const OLDER_VERSIONS: Partial<Record<Operation, readonly string[]>> = { listClusters: ['2023-02-01', '2023-01-01'] };
 
 export type Operation =
   | 'listInstances'
@@ -23,7 +29,9 @@ export type Operation =
   | 'deletePrivateLink'
   | 'getAccountDetails'
   | 'listCloudProviderAccess'
-  | 'getCloudProviderAccessRole';
+  | 'getCloudProviderAccessRole'
+  | 'listClusters'
+  | 'listCustomDbRoles';
 
 interface Route {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -43,6 +51,8 @@ const ROUTES: readonly Route[] = [
   { method: 'DELETE', path: 'streams/privateLinkConnections/:id', operation: 'deletePrivateLink', version: API_VERSIONS.streams },
   { method: 'GET', path: 'cloudProviderAccess', operation: 'listCloudProviderAccess', version: API_VERSIONS.cloudProviderAccess },
   { method: 'GET', path: 'cloudProviderAccess/:roleId', operation: 'getCloudProviderAccessRole', version: API_VERSIONS.cloudProviderAccess },
+  { method: 'GET', path: 'clusters', operation: 'listClusters', version: API_VERSIONS.clusters },
+  { method: 'GET', path: 'customDBRoles/roles', operation: 'listCustomDbRoles', version: API_VERSIONS.customDbRoles },
   { method: 'GET', path: 'streams', operation: 'listInstances', version: API_VERSIONS.streams },
   { method: 'GET', path: 'streams/:tenant', operation: 'getInstance', version: API_VERSIONS.streams },
   { method: 'GET', path: 'streams/:tenant/connections', operation: 'listConnections', version: API_VERSIONS.streams },
@@ -57,6 +67,8 @@ const PROJECT_PREFIX = /^\/api\/atlas\/v2\/groups\/([^/]+)(?:\/(.*))?$/;
 export interface RouteMatch {
   operation: Operation;
   version: string;
+  /** Every dated version the route answers, `version` first. */
+  versions: readonly string[];
   groupId: string;
   /** Decoded path parameters: tenant, name, id, roleId. */
   params: Record<string, string>;
@@ -104,7 +116,7 @@ export function findRoute(method: string, pathname: string): RouteLookup {
   for (const route of ROUTES) {
     const params = matchPath(route.path, segments);
     if (!params) continue;
-    if (route.method === method) return { kind: 'found', match: { operation: route.operation, version: route.version, groupId, params } };
+    if (route.method === method) return { kind: 'found', match: { operation: route.operation, version: route.version, versions: [route.version, ...(OLDER_VERSIONS[route.operation] ?? [])], groupId, params } };
     if (!allowed.includes(route.method)) allowed.push(route.method);
   }
   return allowed.length > 0 ? { kind: 'wrongMethod', allowed } : { kind: 'unknown' };

@@ -13,6 +13,10 @@ export interface ProjectFacts {
   knownRoleArns: ReadonlySet<string>;
   /** `_id`s of the project's Private Link connections that are not being deleted. */
   privateLinkIds: ReadonlySet<string>;
+  /** `servicePrincipalId`s (lower case) of the project's Azure service principals. */
+  azureServicePrincipalIds: ReadonlySet<string>;
+  /** The project's GCP service accounts: e-mail → provisioning status. */
+  gcpServiceAccounts: ReadonlyMap<string, string>;
 }
 
 /** MongoDB's MCP server enforces this for connection names (README); Atlas documents no rule. */
@@ -23,6 +27,9 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const HOST_PORT = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*:(\d{1,5})$/;
 const PEM_CERTIFICATE = /^\s*-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*$/;
 const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** Sample data sets Atlas offers (its spec's StreamsSampleConnections names `sample_stream_solar`). */
+export const SAMPLE_DATA_SETS: readonly string[] = ['sample_stream_solar'];
 
 export const KAFKA_PROTOCOLS = ['SASL_PLAINTEXT', 'SASL_SSL', 'SSL'] as const;
 export const KAFKA_MECHANISMS = ['PLAIN', 'SCRAM-256', 'SCRAM-512', 'OAUTHBEARER'] as const;
@@ -51,6 +58,15 @@ export function connectionRuleProblem(body: Record<string, unknown>, facts: Proj
       return s3Problem(body, facts);
     case 'Kafka':
       return kafkaProblem(body, facts);
+    case 'Sample':
+      // The name picks the data set (README), so it must be one Atlas has.
+      return SAMPLE_DATA_SETS.includes(String(body.name)) ? undefined : problem('name', `is not a sample data set (${SAMPLE_DATA_SETS.join(', ')})`);
+    case 'Cluster':
+      return typeof body.clusterName === 'string' && body.clusterName !== '' ? undefined : problem('clusterName', 'is required');
+    case 'AzureBlobStorage':
+      return azureBlobProblem(body, facts);
+    case 'GCPPubSub':
+      return pubSubProblem(body, facts);
     default:
       return undefined;
   }
@@ -125,6 +141,39 @@ function kafkaProblem(body: Record<string, unknown>, facts: ProjectFacts): Attri
     if (typeof auth.password !== 'string' || auth.password === '') return problem('authentication.password', `is required with ${mechanism}`);
   }
   return networkingProblem(body, facts);
+}
+
+/** Azure and GCP types need the project's own principal from cloudProviderAccess (README). */
+function azureBlobProblem(body: Record<string, unknown>, facts: ProjectFacts): AttributeProblem | undefined {
+  const azure = isRecord(body.azure) ? body.azure : undefined;
+  const id = azure?.servicePrincipalId;
+  if (typeof id !== 'string' || id === '') return problem('azure.servicePrincipalId', 'is required');
+  if (!facts.azureServicePrincipalIds.has(id.toLowerCase())) return problem('azure.servicePrincipalId', `${id} is not an Azure service principal of this project's cloud provider access`);
+  const account = azure?.storageAccountName;
+  if (typeof account !== 'string' || account === '') return problem('azure.storageAccountName', 'is required');
+  if (!/^[a-z0-9]{3,24}$/.test(account)) return problem('azure.storageAccountName', 'must be 3 to 24 lower-case letters and digits');
+  return publicPrivateProblem(body, facts);
+}
+
+function pubSubProblem(body: Record<string, unknown>, facts: ProjectFacts): AttributeProblem | undefined {
+  const gcp = isRecord(body.gcp) ? body.gcp : undefined;
+  const id = gcp?.serviceAccountId;
+  if (typeof id !== 'string' || id === '') return problem('gcp.serviceAccountId', 'is required');
+  const status = facts.gcpServiceAccounts.get(id);
+  if (status === undefined) return problem('gcp.serviceAccountId', `${id} is not a GCP service account of this project's cloud provider access`);
+  if (status !== 'COMPLETE') return problem('gcp.serviceAccountId', `${id} is not provisioned yet (${status})`);
+  return publicPrivateProblem(body, facts);
+}
+
+function publicPrivateProblem(body: Record<string, unknown>, facts: ProjectFacts): AttributeProblem | undefined {
+  const networking = isRecord(body.publicPrivateNetworking) ? body.publicPrivateNetworking : undefined;
+  const access = isRecord(networking?.access) ? networking.access : undefined;
+  if (access?.type !== 'PRIVATE_LINK') return undefined;
+  if (typeof access.connectionId !== 'string') return problem('publicPrivateNetworking.access.connectionId', 'is required with PRIVATE_LINK');
+  if (!facts.privateLinkIds.has(access.connectionId)) {
+    return problem('publicPrivateNetworking.access.connectionId', `${access.connectionId} is not a Private Link connection of this project`);
+  }
+  return undefined;
 }
 
 function networkingProblem(body: Record<string, unknown>, facts: ProjectFacts): AttributeProblem | undefined {

@@ -23,10 +23,36 @@ export interface AwsIamRoleSpec {
   authorized?: boolean;
 }
 
+export interface ClusterSpec {
+  name: string;
+  /** Atlas's `stateName` (default IDLE); a paused cluster is IDLE with `paused: true`. */
+  stateName?: 'IDLE' | 'CREATING' | 'UPDATING' | 'DELETING' | 'REPAIRING';
+  paused?: boolean;
+  clusterType?: 'REPLICASET' | 'SHARDED' | 'GEOSHARDED';
+}
+
+export interface AzureServicePrincipalSpec {
+  /** UUID of the service principal in the customer's tenant. */
+  servicePrincipalId: string;
+  tenantId?: string;
+}
+
+export interface GcpServiceAccountSpec {
+  /** Default: a generated `mongodb-atlas-…@p-….iam.gserviceaccount.com`. */
+  gcpServiceAccountForAtlas?: string;
+  /** Default COMPLETE. */
+  status?: 'IN_PROGRESS' | 'COMPLETE' | 'FAILED' | 'NOT_INITIATED';
+}
+
 export interface ProjectSpec {
   instances?: Array<string | InstanceSpec>;
   awsIamRoles?: AwsIamRoleSpec[];
   awsAccountId?: string;
+  clusters?: ClusterSpec[];
+  /** Names of the project's custom database roles. */
+  customDbRoles?: string[];
+  azureServicePrincipals?: AzureServicePrincipalSpec[];
+  gcpServiceAccounts?: GcpServiceAccountSpec[];
 }
 
 export interface StreamsInstance {
@@ -43,6 +69,11 @@ export interface Project {
   privateLinks: StoredPrivateLink[];
   awsIamRoles: Array<Record<string, unknown>>;
   awsAccountId: string;
+  /** Clusters as `GET /clusters` shows them (a live list: tests may change a state). */
+  clusters: Array<Record<string, unknown>>;
+  customDbRoles: Array<Record<string, unknown>>;
+  azureServicePrincipals: Array<Record<string, unknown>>;
+  gcpServiceAccounts: Array<Record<string, unknown>>;
   /** `tenant/name` of connections a (pretend) stream processor uses. */
   inUse: Set<string>;
 }
@@ -70,6 +101,29 @@ export function createProject(groupId: string, spec: ProjectSpec, now: Date): Pr
       featureUsages: [],
     })),
     awsAccountId: spec.awsAccountId ?? '123456789012',
+    clusters: (spec.clusters ?? []).map((c) => clusterRecord(groupId, c, now)),
+    customDbRoles: (spec.customDbRoles ?? []).map((roleName) => ({ roleName, actions: [], inheritedRoles: [{ db: 'admin', role: 'read' }] })),
+    azureServicePrincipals: (spec.azureServicePrincipals ?? []).map((p) => ({
+      providerName: 'AZURE',
+      _id: newObjectId(),
+      atlasAzureAppId: '9f2deb0d-be22-4524-a403-df531868bac0',
+      servicePrincipalId: p.servicePrincipalId,
+      tenantId: p.tenantId ?? '91402384-d71e-22f5-22dd-759e272cdc1c',
+      createdDate: now.toISOString(),
+      lastUpdatedDate: now.toISOString(),
+      featureUsages: [],
+    })),
+    gcpServiceAccounts: (spec.gcpServiceAccounts ?? []).map((a) => {
+      const roleId = newObjectId();
+      return {
+        providerName: 'GCP',
+        roleId,
+        gcpServiceAccountForAtlas: a.gcpServiceAccountForAtlas ?? `mongodb-atlas-${hex(`sa:${roleId}`, 16)}@p-${hex(`p:${groupId}`, 24)}.iam.gserviceaccount.com`,
+        status: a.status ?? 'COMPLETE',
+        createdDate: now.toISOString(),
+        featureUsages: [],
+      };
+    }),
     inUse: new Set(),
   };
 }
@@ -108,6 +162,20 @@ export class Progression {
   isReady(polls: number): boolean {
     return this.readyAfter >= 0 && polls >= this.readyAfter;
   }
+}
+
+/** A cluster as `GET /clusters` describes it (the fields are the same in its three dated versions). */
+export function clusterRecord(groupId: string, spec: ClusterSpec, now: Date): Record<string, unknown> {
+  return {
+    id: newObjectId(),
+    groupId,
+    name: spec.name,
+    clusterType: spec.clusterType ?? 'REPLICASET',
+    stateName: spec.stateName ?? 'IDLE',
+    paused: spec.paused ?? false,
+    mongoDBMajorVersion: '8.0',
+    createDate: now.toISOString(),
+  };
 }
 
 const hex = (seed: string, length: number) => createHash('sha256').update(seed).digest('hex').slice(0, length);

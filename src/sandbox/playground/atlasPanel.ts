@@ -42,6 +42,12 @@ function connectionDetails(c: StoredConnection): Array<[string, string]> {
     if (headers.length) details.push(['headers', `${headers.join(', ')} (values hidden)`]);
   }
   if (c.type === 'S3') details.push(['role', str(rec(c.aws).roleArn)]);
+  if (c.type === 'Cluster') {
+    details.push(['cluster', str(c.clusterName) + (c.clusterGroupId ? ` (project ${str(c.clusterGroupId)})` : '')]);
+    details.push(['role', `${str(rec(c.dbRoleToExecute).role)} (${str(rec(c.dbRoleToExecute).type)})`]);
+  }
+  if (c.type === 'AzureBlobStorage') details.push(['storage', `${str(rec(c.azure).storageAccountName)} as ${str(rec(c.azure).servicePrincipalId)}`]);
+  if (c.type === 'GCPPubSub') details.push(['service account', str(rec(c.gcp).serviceAccountId)]);
   if (c.type === 'Kafka') {
     details.push(['bootstrap', str(c.bootstrapServers)]);
     details.push(['security', `${str(rec(c.security).protocol)} / ${str(rec(c.authentication).mechanism)}`]);

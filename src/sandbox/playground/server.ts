@@ -21,6 +21,8 @@ export interface PlaygroundOptions {
   /** 0 for a free port. */
   port: number;
   logger: Logger;
+  /** Moves the app's clock forward and runs its expiry, reminder and escalation scans (the "Skip ahead" buttons). */
+  skipAhead?: (ms: number) => Promise<{ posted: number; expired: number; skippedMs: number }>;
 }
 
 export interface Playground {
@@ -57,6 +59,7 @@ const schemas = {
   viewAction: z.object({ as: userId, viewId: z.string().max(40), values: pageValuesSchema, blockId: z.string().max(255), actionId: z.string().max(255) }),
   viewSubmit: z.object({ as: userId, viewId: z.string().max(40), values: pageValuesSchema }),
   viewClose: z.object({ as: userId, viewId: z.string().max(40) }),
+  skipAhead: z.object({ hours: z.number().int().min(1).max(24) }),
   viewSuggest: z.object({ as: userId, viewId: z.string().max(40), values: pageValuesSchema, blockId: z.string().max(255), actionId: z.string().max(255), typed: z.string().max(500) }),
 };
 
@@ -64,7 +67,14 @@ const schemas = {
 export function samplePeople(world: World): Person[] {
   const owners = new Set(world.config.targets.flatMap((t) => t.owners));
   const named = (id: string, name: string, fallbackRole: string): Person => ({ id, name, role: owners.has(id) ? 'owner' : fallbackRole });
-  return [named(WORLD.requester, 'Riley', 'requester'), named(WORLD.owner, 'Olivia', 'requester'), named(WORLD.owner2, 'Omar', 'requester'), named(WORLD.stranger, 'Sam', 'stranger')];
+  const escalation = world.config.targets.some((t) => t.escalateTo?.includes(WORLD.lead));
+  return [
+    named(WORLD.requester, 'Riley', 'requester'),
+    named(WORLD.owner, 'Olivia', 'requester'),
+    named(WORLD.owner2, 'Omar', 'requester'),
+    named(WORLD.stranger, 'Sam', 'stranger'),
+    ...(escalation ? [named(WORLD.lead, 'Lena', 'escalation')] : []),
+  ];
 }
 
 export async function startPlayground(options: PlaygroundOptions): Promise<Playground> {
@@ -120,6 +130,10 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
       case '/api/atlas/clear-faults':
         world.atlas.clearFaults();
         return {};
+      case '/api/clock/skip': {
+        if (!options.skipAhead) throw new PlaygroundError('This playground has no clock to move.');
+        return options.skipAhead(schemas.skipAhead.parse(body).hours * 3_600_000);
+      }
       default:
         throw new NotFound();
     }

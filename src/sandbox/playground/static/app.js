@@ -313,6 +313,16 @@ function toast(text) {
 for (const button of document.querySelectorAll('[data-fault]')) {
   button.addEventListener('click', () => call('/api/atlas/fault', { status: Number(button.dataset.fault), times: Number($('#fault-times').value) || 1 }).catch(() => {}));
 }
+for (const button of document.querySelectorAll('[data-skip-hours]')) {
+  button.addEventListener('click', () =>
+    call('/api/clock/skip', { hours: Number(button.dataset.skipHours) })
+      .then((r) => {
+        $('#clock-note').textContent = `The app's clock is ${r.skippedMs / 3_600_000} hours ahead.`;
+        toast(`Skipped ${button.dataset.skipHours} h: ${r.posted} reminder(s) or escalation(s) posted, ${r.expired} request(s) expired.`);
+      })
+      .catch(() => {}),
+  );
+}
 $('#clear-faults').addEventListener('click', () => call('/api/atlas/clear-faults', {}).catch(() => {}));
 
 start().catch((err) => toast(`The playground could not start: ${err.message}`));
