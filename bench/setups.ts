@@ -124,6 +124,8 @@ export async function runSetups(opts: SetupsOptions): Promise<SetupsResult> {
     triggerTtlMs: 600_000,
     configPatch: (raw) => {
       (raw.atlas as Record<string, unknown>).pacing = { calls: opts.capacity, per: `${windowMs}ms` };
+      // spconn's default deadline per Atlas call (the world's 5 s is for tests).
+      (raw.atlas as Record<string, unknown>).requestTimeout = '30s';
       // spconn's defaults (30 s to 5 min between polls), compressed like the bucket.
       raw.privateLink = { pollMin: scaled(30_000), pollMax: scaled(300_000), linkTimeout: '2h', connectionTimeout: '1h' };
       raw.replicas = { leaseTime: '5m', scanEvery: scaled(15_000) };
