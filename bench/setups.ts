@@ -286,7 +286,7 @@ export async function setupsMain(): Promise<void> {
     source: smoke || process.argv.includes('--source'),
     heapSnapshotDir: process.argv.includes('--heap-snapshot') ? mkdtempSync(join(tmpdir(), 'spconn-heap-')) : undefined,
   };
-  const replicaCounts = process.argv.includes('--one') ? [1] : [1, 3];
+  const replicaCounts = process.argv.includes('--one') ? [1] : process.argv.includes('--three') ? [3] : [1, 3];
   process.stdout.write(
     [
       `## Private Link setups: ${opts.setups} serverless setups at once, Atlas bucket of ${opts.capacity} refilling ${opts.refillPerMinute} per minute`,
