@@ -1,6 +1,7 @@
 // `npm run bench`: spconn against a bare Bolt baseline on the same machine in the same run, plus
 // secrets, workflow and footprint figures. Writes bench/results/latest.md. `--smoke` runs tiny
-// sizes so `npm test` keeps the bench working without judging any figure.
+// sizes so `npm test` keeps the bench working without judging any figure. `--setups` runs only
+// bench/setups.ts: 1,000 Private Link setups against Atlas's bucket, one replica and three.
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -497,4 +498,6 @@ async function main(): Promise<void> {
   if (!SMOKE && !ACK_ONLY) writeFileSync(join(ROOT, 'bench/results/latest.md'), `${rows.join('\n')}\n`);
 }
 
-await main();
+// `--setups`: only the Private Link setups against Atlas's bucket (bench/setups.ts).
+if (process.argv.includes('--setups')) await (await import('./setups.js')).setupsMain();
+else await main();

@@ -13,3 +13,15 @@ it('runs the benchmark end to end at smoke size', () => {
   for (const section of ['## 1. Ack path', '## 2. Submission path', '## 3. Secrets', '## 4. Workflows', '## 5. Footprint']) expect(run.stdout).toContain(section);
   expect(run.stdout).toMatch(/\| 1 \| spconn \| \d+/);
 }, 150_000);
+
+it('runs the Private Link setups bench at smoke size', () => {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--setups', '--smoke', '--one'], {
+    cwd: new URL('../', import.meta.url).pathname,
+    encoding: 'utf8',
+    env: { ...process.env, NODE_NO_WARNINGS: '1' },
+    timeout: 120_000,
+  });
+  expect(run.status, run.stderr).toBe(0);
+  expect(run.stdout).toMatch(/\| 1 \| 5\/5 \|/);
+  expect(run.stdout).toContain('Atlas calls per setup');
+}, 150_000);

@@ -14,6 +14,7 @@ import type { RequestStore } from '../store/requestStore.js';
 import type { EffectContext } from '../workflows/privateLinkEffects.js';
 import { initialState, leftoverLink, type PlSay, type PlState } from '../workflows/privateLinkMachine.js';
 import { PrivateLinkRunner, type PrivateLinkHost } from '../workflows/privateLinkRunner.js';
+import { SharedPoller } from '../workflows/sharedPoller.js';
 import type { PlanOf } from './calls.js';
 import { readStoredCall } from './calls.js';
 import type { RequestAnnouncer } from './announcements.js';
@@ -38,6 +39,8 @@ export interface SetupDeps {
 
 export class PrivateLinkSetups implements PrivateLinkHost {
   readonly runner: PrivateLinkRunner;
+  /** One list call per project serves every setup of this process that polls about then. */
+  private readonly poller = new SharedPoller();
 
   constructor(private readonly deps: SetupDeps) {
     const { privateLink, replicas } = deps.config;
@@ -64,7 +67,13 @@ export class PrivateLinkSetups implements PrivateLinkHost {
     if (!row.sealed_call) throw new SpconnError('REQUEST_ENDED', 'The request no longer holds its connection details.');
     const opened = readStoredCall(this.deps.sealer.open(row.sealed_call, row.id));
     if (!opened || opened.call.kind !== 'privatelink') throw new SpconnError('REQUEST_ENDED', 'The request holds no Private Link setup.');
-    return { atlas: this.deps.atlas.for(target), at: opened.call.at, body: opened.call.body, secretValues: opened.call.secretValues };
+    return {
+      atlas: this.deps.atlas.for(target),
+      at: opened.call.at,
+      body: opened.call.body,
+      secretValues: opened.call.secretValues,
+      shared: { poller: this.poller, timing: { pollMinMs: this.deps.config.privateLink.pollMin, pollMaxMs: this.deps.config.privateLink.pollMax }, now: Date.now },
+    };
   }
 
   async say(requestId: string, say: PlSay): Promise<void> {

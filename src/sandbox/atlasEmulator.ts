@@ -59,13 +59,13 @@ export interface AtlasEmulatorOptions {
   /** With `rateLimitPerMinute`: its refill period (default 60 000 ms). */
   rateLimitWindowMs?: number;
   /**
-   * GETs of a new Private Link until it reports DONE (default 2): the first GET shows IDLE, later
+   * Looks (GETs, or lists of the project's links) at a new Private Link until it reports DONE (default 2): the first shows IDLE, later
    * ones WORKING, the Nth DONE. 0: DONE at once; negative: never by itself (use setPrivateLinkState).
    */
   privateLinkAutoReadyAfterPolls?: number;
   /** Older name of privateLinkAutoReadyAfterPolls (still used by the end-to-end tests). */
   privateLinkReadyAfterPolls?: number;
-  /** GETs of a PENDING connection (private networking) until it reports READY (default 2; negative: never). */
+  /** Looks (GETs or lists) at a PENDING connection (private networking) until it reports READY (default 2; negative: never). */
   connectionReadyAfterPolls?: number;
   /** The clock for nonces and rate limits (default Date.now), so tests can move time without sleeping. */
   now?: () => number;

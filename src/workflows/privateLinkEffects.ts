@@ -2,11 +2,12 @@
 // it looks for what an earlier try may have created before it creates anything.
 import { awsAccountId } from '../atlas/accountDetails.js';
 import type { AtlasClient } from '../atlas/client.js';
-import { createConfluentLink, findLinkToCluster, getPrivateLink, listPrivateLinks } from '../atlas/privateLinks.js';
+import { createConfluentLink, findLinkToCluster, getPrivateLink, listPrivateLinks, type PrivateLink } from '../atlas/privateLinks.js';
 import { AtlasApiError } from '../atlas/errors.js';
 import { createConnection, getConnection, type ConnectionBody, type StreamsConnection, type StreamsLocation } from '../atlas/streams.js';
+import type { SharedPoller } from './sharedPoller.js';
 
-import type { PlAction, PlOutcome, PlState } from './privateLinkMachine.js';
+import { pollDelay, type PlAction, type PlOutcome, type PlState, type PlTiming } from './privateLinkMachine.js';
 
 export interface EffectContext {
   atlas: AtlasClient;
@@ -14,6 +15,28 @@ export interface EffectContext {
   /** The connection's body without networking; the link's id is added here. */
   body: ConnectionBody;
   secretValues: readonly string[];
+  /**
+   * Reads shared with the process's other setups of the project (one list call serves them all).
+   * Without it each setup reads alone.
+   */
+  shared?: { poller: SharedPoller; timing: Pick<PlTiming, 'pollMinMs' | 'pollMaxMs'>; now: () => number };
+}
+
+/**
+ * How fresh a poll's list must be: made since the setup's previous poll (it would have polled no
+ * later than that anyway) and since the step began (so a link or connection just made is in it).
+ */
+function pollSince(state: PlState, shared: NonNullable<EffectContext['shared']>): number {
+  const now = shared.now();
+  const stepBegan = state.waitingSince ? Date.parse(state.waitingSince) : now;
+  const previousPoll = state.attempt > 0 ? now - pollDelay(state.attempt - 1, shared.timing) : stepBegan;
+  return Math.max(stepBegan, previousPoll);
+}
+
+/** The project's links, from a list made at or after `since` (the shared one when there is one). */
+async function links(ctx: EffectContext, since: (shared: NonNullable<EffectContext['shared']>) => number): Promise<PrivateLink[]> {
+  if (!ctx.shared) return listPrivateLinks(ctx.atlas, ctx.at.projectId);
+  return ctx.shared.poller.links(ctx.atlas, ctx.at.projectId, since(ctx.shared));
 }
 
 export async function perform(action: PlAction, state: PlState, ctx: EffectContext): Promise<PlOutcome | undefined> {
@@ -21,23 +44,29 @@ export async function perform(action: PlAction, state: PlState, ctx: EffectConte
   const plan = state.plan;
   switch (action.kind) {
     case 'find_link': {
-      const link = findLinkToCluster(await listPrivateLinks(atlas, at.projectId), plan);
+      const link = findLinkToCluster(await links(ctx, (shared) => shared.now()), plan);
       return { kind: 'link_found', linkId: link?._id, state: link?.state };
     }
     case 'account_details':
       return { kind: 'account', awsAccountId: await awsAccountId(atlas, at.projectId, plan.atlasRegion) };
     case 'request_link': {
-      // find_link saw none: a link here now is one an earlier try of this step created.
-      const earlier = findLinkToCluster(await listPrivateLinks(atlas, at.projectId), plan);
+      // find_link saw none: a link here now is one an earlier try of this step created. The look
+      // is a list made after this step began, shared with the setups looking at the same time.
+      const earlier = findLinkToCluster(await links(ctx, (shared) => shared.now()), plan);
       const link = earlier ?? (await createConfluentLink(atlas, at.projectId, plan));
       return { kind: 'link_requested', linkId: link._id, createdByUs: true };
     }
     case 'poll_link': {
-      const link = await getPrivateLink(atlas, at.projectId, action.linkId);
+      // One list serves every waiting setup of the project; a link missing from it (a list that
+      // lags a create, or a link deleted meanwhile) is read alone, and a 404 there means deleted.
+      const listed = ctx.shared ? (await links(ctx, (shared) => pollSince(state, shared))).find((l) => l._id === action.linkId) : undefined;
+      const link = listed ?? (await getPrivateLink(atlas, at.projectId, action.linkId));
       if (!link) return { kind: 'error', message: `Private Link \`${action.linkId}\` no longer exists in Atlas; someone deleted it. Start the setup again.` };
       return { kind: 'link_state', state: link.state, errorMessage: link.errorMessage, interfaceEndpointId: link.interfaceEndpointId };
     }
     case 'create_connection': {
+      // A look first, although Atlas's 409 would tell: a burst of first POSTs, each on a Digest
+      // client that has no nonce yet, was seen to stall the emulator's answers (see README's bench).
       const existing = await getConnection(atlas, at, ctx.body.name);
       if (existing) return connectionOnLink(existing, action.linkId, ctx, at);
       const body = { ...ctx.body, networking: { access: { type: 'PRIVATE_LINK', connectionId: action.linkId } } };
@@ -55,7 +84,8 @@ export async function perform(action: PlAction, state: PlState, ctx: EffectConte
     }
     case 'poll_connection': {
       // Right after a create a GET may answer 404 for a moment: that is still pending.
-      const connection = await getConnection(atlas, at, ctx.body.name);
+      const listed = ctx.shared ? (await ctx.shared.poller.connections(atlas, at, pollSince(state, ctx.shared))).find((c) => c.name === ctx.body.name) : undefined;
+      const connection = listed ?? (await getConnection(atlas, at, ctx.body.name));
       return { kind: 'connection_state', state: connection?.state ?? 'PENDING' };
     }
     case 'wait_for_person':

@@ -137,8 +137,13 @@ export function leftoverLink(state: PlState): string | undefined {
   return (state.step === 'failed' || state.step === 'cancelled') && state.linkCreatedByUs && state.linkId ? state.linkId : undefined;
 }
 
+/** The wait after the poll numbered `attempt` (0 for the first) of a step: doubling, capped. */
+export function pollDelay(attempt: number, timing: Pick<PlTiming, 'pollMinMs' | 'pollMaxMs'>): number {
+  return Math.min(timing.pollMaxMs, timing.pollMinMs * 2 ** attempt);
+}
+
 function pollAgain(state: PlState, now: Date, timing: PlTiming, seen: string | undefined): PlState {
-  const delay = Math.min(timing.pollMaxMs, timing.pollMinMs * 2 ** state.attempt);
+  const delay = pollDelay(state.attempt, timing);
   return { ...state, attempt: state.attempt + 1, lastSeenState: seen, nextRunAt: new Date(now.getTime() + delay).toISOString() };
 }
 

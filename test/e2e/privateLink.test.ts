@@ -82,7 +82,7 @@ describe('Confluent Private Link setup', () => {
     stack = await startStack({ atlas: { privateLinkReadyAfterPolls: -1 } });
     const { atlas, slack } = stack.world;
     const card = await approvedSetup(stack, 'events-fail', 'serverless');
-    await slack.waitFor(() => atlas.privateLinks(WORLD.projectId).length === 1 && atlas.count('getPrivateLink') >= 1);
+    await slack.waitFor(() => atlas.privateLinks(WORLD.projectId).length === 1 && atlas.count('listPrivateLinks') >= 2 /* the look for a link, then a poll */);
     atlas.setPrivateLinkState(WORLD.projectId, String(atlas.privateLinks(WORLD.projectId)[0]!._id), 'FAILED', 'VPC endpoint service not found');
     const thread = await waitForEnd(stack, card);
     expect(thread.join('\n')).toMatch(/VPC endpoint service not found.*Check in Confluent/);

@@ -20,15 +20,16 @@ afterEach(async () => {
   app = world = dataDir = undefined;
 });
 
-type KillPoint = { atlas: string } | { prompt: true };
+type KillPoint = { atlas: string; after?: string } | { prompt: true };
 const POINTS: Array<[string, KillPoint]> = [
   ['after listing links', { atlas: 'listPrivateLinks' }],
   ['after reading the account ID', { atlas: 'getAccountDetails' }],
   ['while waiting for Done', { prompt: true }],
   ['after Atlas created the link, before the app heard', { atlas: 'createPrivateLink' }],
-  ['while polling the link', { atlas: 'getPrivateLink' }],
+  // Waiting setups poll through one list of the project's links (or the instance's connections).
+  ['while polling the link', { atlas: 'listPrivateLinks', after: 'createPrivateLink' }],
   ['after Atlas created the connection, before the app heard', { atlas: 'createConnection' }],
-  ['while waiting for the connection to be READY', { atlas: 'getConnection' }],
+  ['while waiting for the connection to be READY', { atlas: 'listConnections', after: 'createConnection' }],
 ];
 
 describe('a Private Link setup survives SIGKILL', () => {
@@ -49,8 +50,8 @@ describe('a Private Link setup survives SIGKILL', () => {
     const first = app;
     if ('atlas' in point) {
       atlas.afterHandle = (call) => {
-        // A connection is read before it is created too (the form's name check): wait for the create.
-        const due = point.atlas !== 'getConnection' || atlas.count('createConnection') > 0;
+        // Lists happen before the create too (the look for an existing link): wait for the create.
+        const due = point.after === undefined || atlas.count(point.after) > 0;
         if (!killed && due && call.operation === point.atlas && call.authenticated) {
           killed = true;
           first.child.kill('SIGKILL');

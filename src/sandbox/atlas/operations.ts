@@ -60,7 +60,11 @@ export function runOperation(ctx: OperationContext, match: RouteMatch, body: unk
       return instance ? ok(instanceView(project, instance)) : tenantNotFound(project, tenant);
     }
     case 'listConnections':
-      return withInstance(project, tenant, (i) => page(i.connections.map(connectionView), query));
+      // A list is a look at each connection as a GET is (spconn's shared poller reads lists).
+      return withInstance(project, tenant, (i) => {
+        for (const c of i.connections) advanceConnection(c, ctx.connectionProgress, true);
+        return page(i.connections.map(connectionView), query);
+      });
     case 'getConnection':
       return withConnection(project, tenant, name, (_, c) => {
         advanceConnection(c, ctx.connectionProgress, true);
@@ -75,7 +79,8 @@ export function runOperation(ctx: OperationContext, match: RouteMatch, body: unk
     case 'listProcessors':
       return withInstance(project, tenant, (i) => page(i.processors.map((p) => ({ _id: p._id ?? newObjectId(), ...structuredClone(p) })), query));
     case 'listPrivateLinks':
-      for (const link of project.privateLinks) advanceLink(link, project, ctx.linkProgress, false);
+      // A list is a look at each link as a GET is (spconn's shared poller reads lists).
+      for (const link of project.privateLinks) advanceLink(link, project, ctx.linkProgress, true);
       return page(project.privateLinks.map(privateLinkView), query);
     case 'createPrivateLink':
       return createPrivateLink(ctx, project, body);
