@@ -47,3 +47,40 @@ describe('kinesis', () => {
     expect(planFor({ name: 'ks', type: 'AWSKinesisDataStreams', aws: { roleArn: ROLE }, networking: { access: { type: 'PRIVATE_LINK', connectionId: LINK } } })).toEqual({ kind: 'none' });
   });
 });
+
+const select = (value: string) => ({ type: 'external_select', selected_option: { value } });
+
+describe('cluster', () => {
+  const cluster = { name: 'c', type: 'Cluster', clusterName: 'Cluster0', dbRoleToExecute: { role: 'readWrite', type: 'BUILT_IN' } };
+  it('round-trips with no change, built-in or custom role, in another project', () => {
+    expect(planFor(cluster)).toEqual({ kind: 'none' });
+    expect(planFor({ ...cluster, clusterGroupId: '65b000000000000000000001', dbRoleToExecute: { role: 'ordersWriter', type: 'CUSTOM' } })).toEqual({ kind: 'none' });
+  });
+  it('sends only the changed role', () => {
+    const plan = planFor(cluster, { cluster_role: { db_role: select('BUILT_IN:read') } });
+    expect(plan).toMatchObject({ kind: 'edit', patch: { name: 'c', type: 'Cluster', dbRoleToExecute: { role: 'read', type: 'BUILT_IN' } } });
+    expect(plan.kind === 'edit' && Object.keys(plan.patch).sort()).toEqual(['dbRoleToExecute', 'name', 'type']);
+  });
+});
+
+describe('azure blob', () => {
+  const azure = { name: 'a', type: 'AzureBlobStorage', azure: { servicePrincipalId: '6f8f4b3a-1c2d-4e5f-8a9b-0c1d2e3f4a5b', storageAccountName: 'orders' } };
+  it('round-trips with no change, public (stated or not) or over Private Link', () => {
+    expect(planFor(azure)).toEqual({ kind: 'none' });
+    expect(planFor({ ...azure, publicPrivateNetworking: { access: { type: 'PUBLIC' } } })).toEqual({ kind: 'none' });
+    expect(planFor({ ...azure, publicPrivateNetworking: { access: { type: 'PRIVATE_LINK', connectionId: LINK } } })).toEqual({ kind: 'none' });
+  });
+  it('keeps Private Link networking when another field changes: an edit, not a replace', () => {
+    const plan = planFor({ ...azure, publicPrivateNetworking: { access: { type: 'PRIVATE_LINK', connectionId: LINK } } }, { azure_storage_account: { storage_account: text('archive') } });
+    expect(plan).toMatchObject({ kind: 'edit', patch: { name: 'a', type: 'AzureBlobStorage', azure: { storageAccountName: 'archive' } } });
+    expect(plan.kind === 'edit' && Object.keys(plan.patch).sort()).toEqual(['azure', 'name', 'type']);
+  });
+});
+
+describe('pub/sub', () => {
+  it('round-trips with no change', () => {
+    const gcp = { name: 'g', type: 'GCPPubSub', gcp: { serviceAccountId: 'mongodb-atlas-a1b2c3d4e5f6a7b8@p-0123456789abcdef01234567.iam.gserviceaccount.com' } };
+    expect(planFor(gcp)).toEqual({ kind: 'none' });
+    expect(planFor({ ...gcp, publicPrivateNetworking: { access: { type: 'PRIVATE_LINK', connectionId: LINK } } })).toEqual({ kind: 'none' });
+  });
+});

@@ -92,4 +92,32 @@ describe('editing every type', () => {
     const { body } = await editAndApprove('streams', { kinesis_role: { kinesis_role_arn: state.external(WORLD.s3Role) } });
     expect(body).toEqual({ name: 'streams', type: 'AWSKinesisDataStreams', aws: { roleArn: WORLD.s3Role } });
   });
+
+  it('edits an Atlas cluster connection: cluster and role come back chosen, the new role is the PATCH', async () => {
+    seed({ name: 'atlas-orders', type: 'Cluster', clusterName: WORLD.cluster, dbRoleToExecute: { role: 'read', type: 'BUILT_IN' } });
+    const { body, cardJson, view } = await editAndApprove('atlas-orders', { cluster_role: { db_role: state.external('CUSTOM:ordersWriter') } });
+    expect(JSON.stringify(view.blocks)).toContain('"value":"BUILT_IN:read"');
+    expect(cardJson).toContain('dbRoleToExecute');
+    expect(body).toEqual({ name: 'atlas-orders', type: 'Cluster', dbRoleToExecute: { role: WORLD.customRole, type: 'CUSTOM' } });
+  });
+
+  it('edits an Azure Blob Storage connection: the storage account changes, its Private Link stays', async () => {
+    const linkId = '65b000000000000000000009';
+    stack.world.atlas.privateLinks(WORLD.projectId).push({ _id: linkId, provider: 'AZURE', region: 'eastus', serviceEndpointId: '/subscriptions/x/resourceGroups/y/providers/Microsoft.Storage/storageAccounts/ordersold', dnsDomain: 'ordersold.blob.core.windows.net', state: 'DONE' });
+    const link = { access: { type: 'PRIVATE_LINK', connectionId: linkId } };
+    seed({ name: 'blobs', type: 'AzureBlobStorage', azure: { servicePrincipalId: WORLD.azurePrincipal, storageAccountName: 'ordersold' }, publicPrivateNetworking: link });
+    const { body, cardJson } = await editAndApprove('blobs', { azure_storage_account: { storage_account: state.text('ordersnew') } });
+    expect(cardJson).toContain('ordersold');
+    expect(cardJson).toContain('ordersnew');
+    expect(body).toEqual({ name: 'blobs', type: 'AzureBlobStorage', azure: { servicePrincipalId: WORLD.azurePrincipal, storageAccountName: 'ordersnew' } });
+    expect(stored('blobs')).toMatchObject({ publicPrivateNetworking: link });
+  });
+
+  it('edits a Google Pub/Sub connection: the service account is the change', async () => {
+    const old = 'mongodb-atlas-0000000000000000@p-0123456789abcdef01234567.iam.gserviceaccount.com';
+    seed({ name: 'topics', type: 'GCPPubSub', gcp: { serviceAccountId: old } });
+    const { body, view } = await editAndApprove('topics', { gcp_account: { gcp_service_account: state.external(WORLD.gcpServiceAccount) } });
+    expect(JSON.stringify(view.blocks)).toContain(`"value":"${old}"`);
+    expect(body).toEqual({ name: 'topics', type: 'GCPPubSub', gcp: { serviceAccountId: WORLD.gcpServiceAccount } });
+  });
 });
