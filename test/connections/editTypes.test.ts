@@ -84,3 +84,74 @@ describe('pub/sub', () => {
     expect(planFor({ ...gcp, publicPrivateNetworking: { access: { type: 'PRIVATE_LINK', connectionId: LINK } } })).toEqual({ kind: 'none' });
   });
 });
+
+describe('schema registry', () => {
+  const sr = {
+    name: 'sr',
+    type: 'SchemaRegistry',
+    provider: 'CONFLUENT',
+    schemaRegistryUrls: ['https://psrc-1.example.com', 'https://psrc-2.example.com'],
+    schemaRegistryAuthentication: { type: 'USER_INFO', username: 'KEY1' },
+  };
+  it('round-trips with no change, the password left empty to keep', () => {
+    expect(planFor(sr)).toEqual({ kind: 'none' });
+    expect(planFor({ ...sr, schemaRegistryAuthentication: { type: 'SASL_INHERIT' } })).toEqual({ kind: 'none' });
+  });
+  it('sends only the URLs when they change, keeping the password', () => {
+    const plan = planFor(sr, { sr_urls: { registry_urls: text('https://psrc-3.example.com') } });
+    expect(plan).toEqual(expect.objectContaining({ kind: 'edit', patch: { name: 'sr', type: 'SchemaRegistry', schemaRegistryUrls: ['https://psrc-3.example.com'] } }));
+  });
+  it('asks for the password again when the username changes', () => {
+    expect(() => planFor(sr, { sr_username: { registry_username: text('KEY2') } })).toThrow(/sr_password.*password again/);
+  });
+});
+
+const CERT = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ2xpZW50Q2VydGlmaWNhdGVGb3JUZXN0czAKBggqhkjOPQQDAjAS\n-----END CERTIFICATE-----';
+const KEY = '-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgCANARYKEYFORTESTS\n-----END PRIVATE KEY-----';
+
+describe('kafka with OIDC', () => {
+  const oidc = {
+    name: 'k',
+    type: 'Kafka',
+    bootstrapServers: 'b-1.example.com:9092',
+    security: { protocol: 'SASL_SSL' },
+    authentication: { mechanism: 'OAUTHBEARER', method: 'OIDC', tokenEndpointUrl: 'https://login.example.com/token', clientId: 'atlas', scope: 'kafka', saslOauthbearerExtensions: 'logicalCluster=lkc-1' },
+    networking: { access: { type: 'PUBLIC' } },
+  };
+  it('round-trips with no change, the client secret left empty to keep', () => {
+    expect(planFor(oidc)).toEqual({ kind: 'none' });
+  });
+  it('keeps the secret when only the bootstrap servers change', () => {
+    expect(planFor(oidc, { kafka_bootstrap: { bootstrap_servers: text('b-2.example.com:9092') } })).toMatchObject({ kind: 'edit', patch: { name: 'k', type: 'Kafka', bootstrapServers: 'b-2.example.com:9092' } });
+  });
+  it('asks for the client secret again when another OIDC field changes, and sends it whole when given', () => {
+    expect(() => planFor(oidc, { kafka_oidc_client_id: { client_id: text('atlas-2') } })).toThrow(/kafka_oidc_client_secret.*client secret again/);
+    const plan = planFor(oidc, { kafka_oidc_client_id: { client_id: text('atlas-2') }, kafka_oidc_client_secret: { client_secret: text('new-secret-9') } });
+    expect(plan).toMatchObject({ kind: 'edit', patch: { authentication: { clientId: 'atlas-2', clientSecret: 'new-secret-9' } } });
+  });
+});
+
+describe('kafka with mutual TLS', () => {
+  const mtls = {
+    name: 'k',
+    type: 'Kafka',
+    bootstrapServers: 'b-1.example.com:9093',
+    security: { protocol: 'SSL' },
+    authentication: { sslCertificate: CERT },
+    networking: { access: { type: 'PUBLIC' } },
+  };
+  it('round-trips with no change, the key and its password left empty to keep', () => {
+    expect(planFor(mtls)).toEqual({ kind: 'none' });
+  });
+  it('keeps the key when only the bootstrap servers change', () => {
+    expect(planFor(mtls, { kafka_bootstrap: { bootstrap_servers: text('b-2.example.com:9093') } })).toMatchObject({ kind: 'edit', patch: { name: 'k', type: 'Kafka', bootstrapServers: 'b-2.example.com:9093' } });
+  });
+  it('asks for the key again with a new certificate, and refuses a new key password alone', () => {
+    const newCert = CERT.replace('MIIBsz', 'MIIBtz');
+    expect(() => planFor(mtls, { kafka_tls_certificate: { ssl_certificate: text(newCert) } })).toThrow(/kafka_tls_key.*client key again/);
+    expect(() => planFor(mtls, { kafka_tls_key_password: { ssl_key_password: text('pw-1') } })).toThrow(/kafka_tls_key_password/);
+    const plan = planFor(mtls, { kafka_tls_certificate: { ssl_certificate: text(newCert) }, kafka_tls_key: { ssl_key: text(KEY) } });
+    expect(plan).toMatchObject({ kind: 'edit', patch: { authentication: { sslCertificate: newCert, sslKey: KEY } } });
+    expect(JSON.stringify(plan)).toContain('"secret":true');
+  });
+});

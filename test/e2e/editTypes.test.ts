@@ -120,4 +120,61 @@ describe('editing every type', () => {
     expect(JSON.stringify(view.blocks)).toContain(`"value":"${old}"`);
     expect(body).toEqual({ name: 'topics', type: 'GCPPubSub', gcp: { serviceAccountId: WORLD.gcpServiceAccount } });
   });
+
+  it('edits a Schema Registry connection: new URLs travel alone, the password Atlas has is kept', async () => {
+    seed({ name: 'registry', type: 'SchemaRegistry', provider: 'CONFLUENT', schemaRegistryUrls: ['https://psrc-1.example.com'], schemaRegistryAuthentication: { type: 'USER_INFO', username: 'KEY1', password: 'CANARY-sr-old-1' } });
+    const { body, cardJson, view } = await editAndApprove('registry', { sr_urls: { registry_urls: state.text('https://psrc-1.example.com\nhttps://psrc-2.example.com') } });
+    expect(JSON.stringify(view.blocks)).toContain('"initial_value":"KEY1"');
+    expect(cardJson).toContain('psrc-2.example.com');
+    expect(body).toEqual({ name: 'registry', type: 'SchemaRegistry', schemaRegistryUrls: ['https://psrc-1.example.com', 'https://psrc-2.example.com'] });
+    expect(stored('registry')).toMatchObject({ schemaRegistryAuthentication: { password: 'CANARY-sr-old-1' } });
+  });
+
+  const oidc = {
+    name: 'oidc-events',
+    type: 'Kafka',
+    bootstrapServers: 'b-1.kafka.example.com:9092',
+    security: { protocol: 'SASL_SSL' },
+    authentication: { mechanism: 'OAUTHBEARER', method: 'OIDC', tokenEndpointUrl: 'https://login.example.com/oauth2/token', clientId: 'atlas', clientSecret: 'CANARY-oidc-old-1' },
+    networking: { access: { type: 'PUBLIC' } },
+  };
+
+  it('edits a Kafka OIDC connection leaving the client secret empty: it is kept, only the servers travel', async () => {
+    seed(oidc);
+    const { body, view } = await editAndApprove('oidc-events', { kafka_bootstrap: { bootstrap_servers: state.text('b-2.kafka.example.com:9092') } });
+    expect(JSON.stringify(view.blocks)).toContain('"initial_value":"atlas"');
+    expect(JSON.stringify(view.blocks)).not.toContain('CANARY-oidc-old-1');
+    expect(body).toEqual({ name: 'oidc-events', type: 'Kafka', bootstrapServers: 'b-2.kafka.example.com:9092' });
+    expect(stored('oidc-events')).toMatchObject({ authentication: { clientSecret: 'CANARY-oidc-old-1' } });
+  });
+
+  it('edits a Kafka OIDC client id with a new secret: shown only as changed, never in clear', async () => {
+    const { slack } = stack.world;
+    seed(oidc);
+    const view = await openEdit('edit oidc-events');
+    const refused = await submit(view, submitted(view, { kafka_oidc_client_id: { client_id: state.text('atlas-2') } }));
+    expect(refused?.errors?.kafka_oidc_client_secret).toMatch(/client secret again/);
+    const secret = 'CANARY-oidc-new-2';
+    const { body, cardJson } = await editAndApprove('oidc-events', { kafka_oidc_client_id: { client_id: state.text('atlas-2') }, kafka_oidc_client_secret: { client_secret: state.text(secret) } });
+    expect(cardJson).toMatch(/authentication\.clientSecret\*: _changed \(secret\)_/);
+    expect(body).toEqual({ name: 'oidc-events', type: 'Kafka', authentication: { mechanism: 'OAUTHBEARER', method: 'OIDC', tokenEndpointUrl: 'https://login.example.com/oauth2/token', clientId: 'atlas-2', clientSecret: secret } });
+    await stack.app.requests.idle();
+    expect([JSON.stringify(slack.calls), JSON.stringify(slack.messages), stack.logs.join('\n')].join('\n')).not.toContain(secret);
+  });
+
+  it('edits a Kafka mutual TLS connection leaving the key and its password empty: both are kept', async () => {
+    const cert = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ2xpZW50Q2VydGlmaWNhdGVGb3JUZXN0czAKBggqhkjOPQQDAjAS\n-----END CERTIFICATE-----';
+    seed({
+      name: 'tls-events',
+      type: 'Kafka',
+      bootstrapServers: 'b-1.kafka.example.com:9093',
+      security: { protocol: 'SSL' },
+      authentication: { sslCertificate: cert, sslKey: 'CANARY-tls-key-1', sslKeyPassword: 'CANARY-tls-pw-1' },
+      networking: { access: { type: 'PUBLIC' } },
+    });
+    const { body, view } = await editAndApprove('tls-events', { kafka_bootstrap: { bootstrap_servers: state.text('b-2.kafka.example.com:9093') } });
+    expect(JSON.stringify(view.blocks)).not.toContain('CANARY-tls');
+    expect(body).toEqual({ name: 'tls-events', type: 'Kafka', bootstrapServers: 'b-2.kafka.example.com:9093' });
+    expect(stored('tls-events')).toMatchObject({ authentication: { sslKey: 'CANARY-tls-key-1', sslKeyPassword: 'CANARY-tls-pw-1' } });
+  });
 });
