@@ -2,13 +2,15 @@
 // principal, registered in Atlas's cloud provider access.
 import { z } from 'zod';
 import { escapeMrkdwn, option, plain, textInput, type AnyBlock } from '../modals/blocks.js';
-import { selectedValue, textValue, type ViewStateValues } from '../modals/viewState.js';
+import { selectedValue, selectState, textState, textValue, type ViewStateValues } from '../modals/viewState.js';
+import { keptNetworking } from './keptNetworking.js';
 import { field, type ConnectionType, type FieldErrors } from './types.js';
 
 export const AZURE_BLOCKS = { principal: 'azure_principal', storageAccount: 'azure_storage_account' } as const;
 export const AZURE_ACTIONS = { principal: 'azure_service_principal', storageAccount: 'storage_account' } as const;
 
-export const azureBlobFormSchema = z.object({ servicePrincipalId: z.string(), storageAccountName: z.string() });
+// `networking`: an edit keeps the connection's Private Link networking, which this form cannot express.
+export const azureBlobFormSchema = z.object({ servicePrincipalId: z.string(), storageAccountName: z.string(), networking: z.record(z.string(), z.unknown()).optional() });
 export type AzureBlobForm = z.infer<typeof azureBlobFormSchema>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -39,7 +41,7 @@ export const azureBlobConnection: ConnectionType<AzureBlobForm> = {
       maxLength: 24,
     }),
   ],
-  parseForm(values: ViewStateValues) {
+  parseForm(values: ViewStateValues, editing) {
     const errors: FieldErrors = {};
     const servicePrincipalId = selectedValue(values, AZURE_BLOCKS.principal, AZURE_ACTIONS.principal) ?? '';
     if (servicePrincipalId === '') errors[AZURE_BLOCKS.principal] = 'Choose the Azure service principal Atlas should use.';
@@ -48,7 +50,8 @@ export const azureBlobConnection: ConnectionType<AzureBlobForm> = {
     if (storageAccountName === '') errors[AZURE_BLOCKS.storageAccount] = 'Enter the name of the storage account.';
     else if (!STORAGE_ACCOUNT.test(storageAccountName)) errors[AZURE_BLOCKS.storageAccount] = 'Azure storage account names are 3 to 24 lower-case letters and digits.';
     if (Object.keys(errors).length > 0) return { ok: false, errors };
-    return { ok: true, value: { servicePrincipalId, storageAccountName } };
+    const networking = keptNetworking(editing);
+    return { ok: true, value: { servicePrincipalId, storageAccountName, ...(networking ? { networking } : {}) } };
   },
   externalOptions: [
     {
@@ -74,13 +77,21 @@ export const azureBlobConnection: ConnectionType<AzureBlobForm> = {
     name,
     type: 'AzureBlobStorage',
     azure: { servicePrincipalId: form.servicePrincipalId, storageAccountName: form.storageAccountName },
-    publicPrivateNetworking: { access: { type: 'PUBLIC' } },
+    publicPrivateNetworking: form.networking ?? { access: { type: 'PUBLIC' } },
   }),
   secretValues: () => [],
   summary: (form) => [
     ['Service principal', `\`${escapeMrkdwn(form.servicePrincipalId)}\``],
     ['Storage account', `\`${escapeMrkdwn(form.storageAccountName)}\``],
   ],
+  formFromConnection: (connection) => {
+    const values: ViewStateValues = {};
+    const principal = field(connection, 'azure', 'servicePrincipalId');
+    const account = field(connection, 'azure', 'storageAccountName');
+    if (principal) values[AZURE_BLOCKS.principal] = { [AZURE_ACTIONS.principal]: selectState(principal, 'external_select') };
+    if (account) values[AZURE_BLOCKS.storageAccount] = { [AZURE_ACTIONS.storageAccount]: textState(account) };
+    return values;
+  },
   describe: (connection) => [
     ['Storage account', `\`${escapeMrkdwn(field(connection, 'azure', 'storageAccountName') ?? '?')}\``],
     ['Service principal', `\`${escapeMrkdwn(field(connection, 'azure', 'servicePrincipalId') ?? '?')}\``],

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { clusterUnusableReason } from '../atlas/clusters.js';
 import { escapeMrkdwn, option, plain, textInput, type AnyBlock } from '../modals/blocks.js';
-import { selectedValue, textValue, type ViewStateValues } from '../modals/viewState.js';
+import { selectedValue, selectState, textState, textValue, type ViewStateValues } from '../modals/viewState.js';
 import { field, type ConnectionType, type FieldErrors } from './types.js';
 
 export const CLUSTER_BLOCKS = { cluster: 'cluster_name', groupId: 'cluster_group', role: 'cluster_role' } as const;
@@ -149,6 +149,18 @@ export const clusterConnection: ConnectionType<ClusterForm> = {
     ...(form.clusterGroupId ? [['In project', `\`${escapeMrkdwn(form.clusterGroupId)}\``] as [string, string]] : []),
     ['Database role', escapeMrkdwn(roleText(form.role))],
   ],
+  // The edit form: cluster and role come back chosen (as their menu values), the project if another.
+  formFromConnection: (connection) => {
+    const values: ViewStateValues = {};
+    const clusterName = field(connection, 'clusterName');
+    const groupId = field(connection, 'clusterGroupId');
+    const role = field(connection, 'dbRoleToExecute', 'role');
+    const type = field(connection, 'dbRoleToExecute', 'type');
+    if (clusterName) values[CLUSTER_BLOCKS.cluster] = { [CLUSTER_ACTIONS.cluster]: selectState(clusterName, 'external_select') };
+    if (groupId) values[CLUSTER_BLOCKS.groupId] = { [CLUSTER_ACTIONS.groupId]: textState(groupId) };
+    if (role && (type === 'BUILT_IN' || type === 'CUSTOM')) values[CLUSTER_BLOCKS.role] = { [CLUSTER_ACTIONS.role]: selectState(roleValue(type, role), 'external_select') };
+    return values;
+  },
   describe: (connection) => {
     const role = field(connection, 'dbRoleToExecute', 'role');
     const type = field(connection, 'dbRoleToExecute', 'type');

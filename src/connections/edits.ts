@@ -26,18 +26,26 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * or of networking the form states, is a replace.
  */
 export function planEdit(current: StreamsConnection, next: ConnectionBody, secretValues: readonly string[]): EditPlan {
-  const changes = fieldChanges(current, next, secretValues);
+  // Atlas leaves out a networking attribute that is public (Lambda's `publicPrivateNetworking`, others' `networking`).
+  const base: StreamsConnection = { ...current };
+  for (const key of NETWORKING_KEYS) if (next[key] !== undefined && base[key] === undefined) base[key] = PUBLIC;
+  const changes = fieldChanges(base, next, secretValues);
   if (next.type !== current.type) return { kind: 'replace', reason: `the type changes from ${current.type} to ${next.type}`, changes };
-  if (next.networking !== undefined && !same(next.networking, current.networking ?? PUBLIC)) {
-    return { kind: 'replace', reason: `its networking changes (${accessOf(current.networking ?? PUBLIC)} → ${accessOf(next.networking)})`, changes };
+  for (const key of NETWORKING_KEYS) {
+    if (next[key] !== undefined && !same(next[key], base[key])) {
+      return { kind: 'replace', reason: `its networking changes (${accessOf(base[key])} → ${accessOf(next[key])})`, changes };
+    }
   }
   const patch: ConnectionBody = { name: current.name, type: current.type };
   for (const [key, value] of Object.entries(next)) {
-    if (key !== 'name' && key !== 'type' && value !== undefined && !same(value, current[key])) patch[key] = value;
+    if (key !== 'name' && key !== 'type' && value !== undefined && !same(value, base[key])) patch[key] = value;
   }
   if (Object.keys(patch).length === 2) return { kind: 'none' };
   return { kind: 'edit', patch, changes };
 }
+
+/** The attributes that say how Atlas reaches a connection; changing one is a replace. */
+const NETWORKING_KEYS = ['networking', 'publicPrivateNetworking'] as const;
 
 function accessOf(networking: unknown): string {
   const access = isObject(networking) && isObject(networking.access) ? networking.access.type : undefined;

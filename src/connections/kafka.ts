@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import { escapeMrkdwn, option, plain, textInput, type AnyBlock } from '../modals/blocks.js';
 import { rawTextValue, selectedValue, selectState, textState, textValue, type ViewStateValues } from '../modals/viewState.js';
+import type { StreamsConnection } from '../atlas/streams.js';
+import { canonicalJson } from '../secrets/sealing.js';
 import { field, maskSecret, type ConnectionType, type FieldErrors } from './types.js';
 import { isSecretReference } from '../secrets/references.js';
 
@@ -213,7 +215,8 @@ export const kafkaConnection: ConnectionType<KafkaForm> = {
     const protocol = selectedValue(values, KAFKA_BLOCKS.protocol, KAFKA_ACTIONS.protocol);
     if (!KAFKA_PROTOCOLS.includes(protocol as Protocol)) errors[KAFKA_BLOCKS.protocol] = `Choose one of ${KAFKA_PROTOCOLS.join(', ')}.`;
     const mechanism = selectedValue(values, KAFKA_BLOCKS.mechanism, KAFKA_ACTIONS.mechanism);
-    if (!KAFKA_MECHANISMS.includes(mechanism as Mechanism)) errors[KAFKA_BLOCKS.mechanism] = `Choose one of ${KAFKA_MECHANISMS.join(', ')}.`;
+    // With SSL the mechanism is not used, so an edit form filled from Atlas may have none.
+    if (protocol !== 'SSL' && !KAFKA_MECHANISMS.includes(mechanism as Mechanism)) errors[KAFKA_BLOCKS.mechanism] = `Choose one of ${KAFKA_MECHANISMS.join(', ')}.`;
     const kind = protocol === 'SSL' ? 'mtls' : mechanism === 'OAUTHBEARER' ? 'oidc' : 'sasl';
 
     // A field that does not belong to the chosen authentication is refused rather than dropped
@@ -270,7 +273,10 @@ export const kafkaConnection: ConnectionType<KafkaForm> = {
         if (e) errors[KAFKA_BLOCKS.clientId] = e;
       }
       const clientSecret = raw('clientSecret');
-      if (clientSecret.trim() === '') errors[KAFKA_BLOCKS.clientSecret] = 'Enter the OIDC client secret.';
+      // An edit may leave the client secret empty to keep it (checked below, once the rest is known).
+      if (editing && clientSecret === '') {
+        /* kept */
+      } else if (clientSecret.trim() === '') errors[KAFKA_BLOCKS.clientSecret] = 'Enter the OIDC client secret.';
       else {
         const e = lineError(clientSecret, 'client secret', 1024);
         if (e) errors[KAFKA_BLOCKS.clientSecret] = e;
@@ -292,7 +298,11 @@ export const kafkaConnection: ConnectionType<KafkaForm> = {
       else if (!CERTIFICATE_CHAIN.test(certificate)) errors[KAFKA_BLOCKS.clientCertificate] = 'Paste the certificate in PEM form, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----.';
       const key = text('clientKey');
       const keyForm = PRIVATE_KEY.exec(key);
-      if (key === '') errors[KAFKA_BLOCKS.clientKey] = "Enter the client certificate's private key (PEM).";
+      const keepKey = editing !== undefined && key === '';
+      if (keepKey) {
+        // Kept, with its password: a new password alone would not open the key Atlas has.
+        if (raw('keyPassword') !== '') errors[KAFKA_BLOCKS.keyPassword] = 'A new key password goes with a new key: paste the key too, or clear the password to keep both.';
+      } else if (key === '') errors[KAFKA_BLOCKS.clientKey] = "Enter the client certificate's private key (PEM).";
       // A `secretsmanager:` reference stands for the key; it is read and checked at submission.
       else if (!keyForm && !isSecretReference(key)) errors[KAFKA_BLOCKS.clientKey] = 'Paste the key in PEM form, from -----BEGIN PRIVATE KEY----- (or RSA/EC/ENCRYPTED PRIVATE KEY) to its END line.';
       const keyPassword = raw('keyPassword');
@@ -310,6 +320,7 @@ export const kafkaConnection: ConnectionType<KafkaForm> = {
     } else if (certificate && protocol === 'SASL_PLAINTEXT') {
       errors[KAFKA_BLOCKS.certificate] = 'A broker certificate only applies to SASL_SSL or SSL.';
     }
+    if (editing && auth && Object.keys(errors).length === 0) Object.assign(errors, keptSecretErrors(auth, editing));
     if (Object.keys(errors).length > 0 || !auth) return { ok: false, errors };
     // This form cannot express Private Link: an edit keeps the networking the connection has.
     const networking = editing ? privateNetworking(editing) : undefined;
@@ -328,9 +339,9 @@ export const kafkaConnection: ConnectionType<KafkaForm> = {
       case 'sasl':
         return form.auth.password ? [form.auth.password] : [];
       case 'oidc':
-        return [form.auth.clientSecret];
+        return form.auth.clientSecret ? [form.auth.clientSecret] : [];
       case 'mtls':
-        return [form.auth.key, ...(form.auth.keyPassword ? [form.auth.keyPassword] : [])];
+        return [...(form.auth.key ? [form.auth.key] : []), ...(form.auth.keyPassword ? [form.auth.keyPassword] : [])];
     }
   },
   summary: (form) => [
@@ -339,8 +350,7 @@ export const kafkaConnection: ConnectionType<KafkaForm> = {
     ...authSummary(form.auth),
   ],
   // The edit form gets every field Atlas returns; secrets (password, OIDC client secret, client key
-  // and its password) stay empty. Only the SASL password may be left empty to keep; OIDC and
-  // mutual TLS edits ask for their secrets again.
+  // and its password) stay empty, and each may be left empty to keep what Atlas has (keptSecretErrors).
   formFromConnection: (connection): ViewStateValues => {
     const values: ViewStateValues = {};
     const put = (block: keyof typeof KAFKA_BLOCKS, state: ViewStateValues[string][string] | undefined) => {
@@ -383,6 +393,23 @@ export const kafkaConnection: ConnectionType<KafkaForm> = {
   },
 };
 
+/**
+ * In an edit, OIDC or mutual TLS secrets left empty are kept, as long as `authentication` is not
+ * sent: it travels whole, so a change of any of its other fields needs the secrets again. (SASL
+ * checks its password in place.) The errors name fields, never values.
+ */
+function keptSecretErrors(auth: KafkaForm['auth'], editing: StreamsConnection): FieldErrors {
+  if (auth.kind === 'sasl') return {};
+  const kept = auth.kind === 'oidc' ? auth.clientSecret === '' : auth.key === '';
+  if (!kept) return {};
+  const current = typeof editing.authentication === 'object' && editing.authentication !== null ? (editing.authentication as Record<string, unknown>) : {};
+  const { clientSecret: _s, sslKey: _k, sslKeyPassword: _p, password: _w, ...shown } = current;
+  if (canonicalJson(authenticationBody(auth)) === canonicalJson(shown)) return {};
+  return auth.kind === 'oidc'
+    ? { [KAFKA_BLOCKS.clientSecret]: 'Enter the client secret again: changing the OIDC settings sends the whole authentication to Atlas.' }
+    : { [KAFKA_BLOCKS.clientKey]: 'Enter the client key again (and its password, if any): changing the certificate or authentication sends the whole authentication to Atlas.' };
+}
+
 /** The `authentication` object, with exactly the attribute names of StreamsKafkaAuthentication. */
 function authenticationBody(auth: KafkaForm['auth']): Record<string, string> {
   switch (auth.kind) {
@@ -395,12 +422,13 @@ function authenticationBody(auth: KafkaForm['auth']): Record<string, string> {
         method: 'OIDC',
         tokenEndpointUrl: auth.tokenEndpointUrl,
         clientId: auth.clientId,
-        clientSecret: auth.clientSecret,
+        // An edit that keeps the client secret leaves it out (the form's secret is then '').
+        ...(auth.clientSecret ? { clientSecret: auth.clientSecret } : {}),
         ...(auth.scope ? { scope: auth.scope } : {}),
         ...(auth.extensions ? { saslOauthbearerExtensions: auth.extensions } : {}),
       };
     case 'mtls':
-      return { sslCertificate: auth.certificate, sslKey: auth.key, ...(auth.keyPassword ? { sslKeyPassword: auth.keyPassword } : {}) };
+      return { sslCertificate: auth.certificate, ...(auth.key ? { sslKey: auth.key } : {}), ...(auth.keyPassword ? { sslKeyPassword: auth.keyPassword } : {}) };
   }
 }
 
@@ -417,7 +445,7 @@ function authSummary(auth: KafkaForm['auth']): Array<[string, string]> {
       return [
         ['Token endpoint', escapeMrkdwn(auth.tokenEndpointUrl)],
         ['Client id', `\`${escapeMrkdwn(auth.clientId)}\``],
-        ['Client secret', maskSecret(auth.clientSecret)],
+        ['Client secret', auth.clientSecret ? maskSecret(auth.clientSecret) : '_kept_'],
         ...(auth.scope ? [['Scope', `\`${escapeMrkdwn(auth.scope)}\``] as [string, string]] : []),
         ...(auth.extensions ? [['Extensions', `\`${escapeMrkdwn(auth.extensions)}\``] as [string, string]] : []),
       ];
@@ -425,7 +453,7 @@ function authSummary(auth: KafkaForm['auth']): Array<[string, string]> {
       return [
         ['Client certificate', `PEM, ${auth.certificate.length} characters`],
         // A key's last characters are PEM framing, not secret, but nothing of a key is shown.
-        ['Client key', isSecretReference(auth.key) ? maskSecret(auth.key) : '••••'],
+        ['Client key', !auth.key ? '_kept_' : isSecretReference(auth.key) ? maskSecret(auth.key) : '••••'],
         ...(auth.keyPassword ? [['Key password', maskSecret(auth.keyPassword)] as [string, string]] : []),
       ];
   }

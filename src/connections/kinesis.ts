@@ -2,7 +2,7 @@
 // through an IAM role the project authorised with Unified AWS Access (the same picker as S3).
 import { z } from 'zod';
 import { escapeMrkdwn, type AnyBlock } from '../modals/blocks.js';
-import type { ViewStateValues } from '../modals/viewState.js';
+import { selectState, type ViewStateValues } from '../modals/viewState.js';
 import { awsRolePicker } from './awsRole.js';
 import { accessBody, accessSummary, describeAccess, networkAccessSchema, networkingFields } from './networking.js';
 import { field, type ConnectionType, type FieldErrors } from './types.js';
@@ -43,6 +43,13 @@ export const kinesisConnection: ConnectionType<KinesisForm> = {
     ['IAM role', `\`${escapeMrkdwn(form.roleArn)}\``],
     ['Networking', accessSummary(form.access)],
   ],
+  formFromConnection: (connection) => {
+    const roleArn = field(connection, 'aws', 'roleArn');
+    return {
+      ...(roleArn ? { [KINESIS_BLOCKS.role]: { [KINESIS_ACTIONS.role]: selectState(roleArn, 'external_select') } } : {}),
+      ...KINESIS_NETWORKING.fromConnection(connection, 'networking'),
+    };
+  },
   describe: (connection) => [
     ['IAM role', `\`${escapeMrkdwn(field(connection, 'aws', 'roleArn') ?? '?')}\``],
     ['Networking', describeAccess(connection, 'networking')],

@@ -2,7 +2,7 @@
 // Kinesis's `networking`): public, or an existing Private Link connection of the project by `_id`.
 import { z } from 'zod';
 import { escapeMrkdwn, option, plain, textInput, type AnyBlock } from '../modals/blocks.js';
-import { selectedValue, textValue, type ViewStateValues } from '../modals/viewState.js';
+import { selectedValue, selectState, textState, textValue, type ViewStateValues } from '../modals/viewState.js';
 import { field, type FieldErrors } from './types.js';
 import type { StreamsConnection } from '../atlas/streams.js';
 
@@ -20,6 +20,8 @@ export interface NetworkingFields {
   blocks: { access: string; link: string };
   formBlocks(): AnyBlock[];
   read(values: ViewStateValues): { ok: true; access: NetworkAccess } | { ok: false; errors: FieldErrors };
+  /** For `/spconn edit`: the two fields as `connection`'s given networking attribute has them. */
+  fromConnection(connection: StreamsConnection, attribute: 'networking' | 'publicPrivateNetworking'): ViewStateValues;
 }
 
 /** The two blocks, with ids under the type's own prefix so they never collide with another type's. */
@@ -58,6 +60,14 @@ export function networkingFields(prefix: string): NetworkingFields {
       if (link === '') return { ok: false, errors: { [blocks.link]: 'Enter the _id of the Private Link connection (24 hex digits); /spconn privatelinks lists them.' } };
       if (!OBJECT_ID.test(link)) return { ok: false, errors: { [blocks.link]: 'A Private Link connection id is 24 lower-case hex digits, e.g. 65f0c0ffee0123456789abcd.' } };
       return { ok: true, access: { type: 'PRIVATE_LINK', connectionId: link } };
+    },
+    fromConnection(connection, attribute) {
+      const type = field(connection, attribute, 'access', 'type') ?? 'PUBLIC';
+      const link = field(connection, attribute, 'access', 'connectionId');
+      const values: ViewStateValues = {};
+      if ((ACCESS_TYPES as readonly string[]).includes(type)) values[blocks.access] = { [NETWORK_ACTIONS.access]: selectState(type) };
+      if (type === 'PRIVATE_LINK' && link) values[blocks.link] = { [NETWORK_ACTIONS.link]: textState(link) };
+      return values;
     },
   };
 }

@@ -2,13 +2,15 @@
 // Atlas's cloud provider access; Pub/Sub permissions are granted to it in Google Cloud.
 import { z } from 'zod';
 import { escapeMrkdwn, option, plain, type AnyBlock } from '../modals/blocks.js';
-import { selectedValue, type ViewStateValues } from '../modals/viewState.js';
+import { selectedValue, selectState, type ViewStateValues } from '../modals/viewState.js';
+import { keptNetworking } from './keptNetworking.js';
 import { field, type ConnectionType, type FieldErrors } from './types.js';
 
 export const PUBSUB_BLOCKS = { serviceAccount: 'gcp_account' } as const;
 export const PUBSUB_ACTIONS = { serviceAccount: 'gcp_service_account' } as const;
 
-export const pubSubFormSchema = z.object({ serviceAccountId: z.string() });
+// `networking`: an edit keeps the connection's Private Link networking, which this form cannot express.
+export const pubSubFormSchema = z.object({ serviceAccountId: z.string(), networking: z.record(z.string(), z.unknown()).optional() });
 export type PubSubForm = z.infer<typeof pubSubFormSchema>;
 
 /** A GCP service account's e-mail address: a 6–30 character account id at a project's iam domain. */
@@ -30,13 +32,14 @@ export const pubSubConnection: ConnectionType<PubSubForm> = {
       element: { type: 'external_select', action_id: PUBSUB_ACTIONS.serviceAccount, min_query_length: 0, placeholder: plain('mongodb-atlas-…@p-….iam.gserviceaccount.com') },
     },
   ],
-  parseForm(values: ViewStateValues) {
+  parseForm(values: ViewStateValues, editing) {
     const serviceAccountId = selectedValue(values, PUBSUB_BLOCKS.serviceAccount, PUBSUB_ACTIONS.serviceAccount) ?? '';
     if (serviceAccountId === '') return { ok: false, errors: { [PUBSUB_BLOCKS.serviceAccount]: 'Choose the GCP service account Atlas should use.' } };
     if (!SERVICE_ACCOUNT.test(serviceAccountId)) {
       return { ok: false, errors: { [PUBSUB_BLOCKS.serviceAccount]: 'This is not a GCP service account address; it looks like name@project.iam.gserviceaccount.com.' } };
     }
-    return { ok: true, value: { serviceAccountId } };
+    const networking = keptNetworking(editing);
+    return { ok: true, value: { serviceAccountId, ...(networking ? { networking } : {}) } };
   },
   externalOptions: [
     {
@@ -69,9 +72,13 @@ export const pubSubConnection: ConnectionType<PubSubForm> = {
     name,
     type: 'GCPPubSub',
     gcp: { serviceAccountId: form.serviceAccountId },
-    publicPrivateNetworking: { access: { type: 'PUBLIC' } },
+    publicPrivateNetworking: form.networking ?? { access: { type: 'PUBLIC' } },
   }),
   secretValues: () => [],
   summary: (form) => [['Service account', `\`${escapeMrkdwn(form.serviceAccountId)}\``]],
+  formFromConnection: (connection): ViewStateValues => {
+    const account = field(connection, 'gcp', 'serviceAccountId');
+    return account ? { [PUBSUB_BLOCKS.serviceAccount]: { [PUBSUB_ACTIONS.serviceAccount]: selectState(account, 'external_select') } } : {};
+  },
   describe: (connection) => [['Service account', `\`${escapeMrkdwn(field(connection, 'gcp', 'serviceAccountId') ?? '?')}\``]],
 };

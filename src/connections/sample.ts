@@ -37,6 +37,7 @@ export const sampleConnection: ConnectionType<SampleForm> = {
     }
     return { ok: true, value: { dataset: dataset! } };
   },
+  notEditable: 'A Sample connection has nothing to edit: it has no fields, and its name is its data set. `/spconn create sample` adds another data set.',
   namedBy: { blockId: SAMPLE_BLOCKS.dataset, name: (form) => form.dataset },
   atlasBody: (name) => ({ name, type: 'Sample' }),
   secretValues: () => [],

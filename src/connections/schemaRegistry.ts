@@ -3,7 +3,7 @@
 // the registry (`SASL_INHERIT`).
 import { z } from 'zod';
 import { escapeMrkdwn, option, plain, textInput, type AnyBlock } from '../modals/blocks.js';
-import { rawTextValue, selectedValue, textValue, type ViewStateValues } from '../modals/viewState.js';
+import { rawTextValue, selectedValue, selectState, textState, textValue, type ViewStateValues } from '../modals/viewState.js';
 import { field, maskSecret, type ConnectionType, type FieldErrors } from './types.js';
 
 export const SR_BLOCKS = { urls: 'sr_urls', auth: 'sr_auth', username: 'sr_username', password: 'sr_password' } as const;
@@ -86,7 +86,7 @@ export const schemaRegistryConnection: ConnectionType<SchemaRegistryForm> = {
       maxLength: 1024,
     }),
   ],
-  parseForm(values: ViewStateValues) {
+  parseForm(values: ViewStateValues, editing) {
     const errors: FieldErrors = {};
     const urls = parseRegistryUrls(values[SR_BLOCKS.urls]?.[SR_ACTIONS.urls]?.value ?? '');
     if (!urls.ok) errors[SR_BLOCKS.urls] = urls.error;
@@ -96,7 +96,14 @@ export const schemaRegistryConnection: ConnectionType<SchemaRegistryForm> = {
     if (type === 'USER_INFO') {
       if (username === '') errors[SR_BLOCKS.username] = 'Enter the registry username (for Confluent Cloud, the API key).';
       else if (username.length > 256 || CONTROL.test(username)) errors[SR_BLOCKS.username] = 'The username must be at most 256 characters, without control characters.';
-      if (password.trim() === '') errors[SR_BLOCKS.password] = 'Enter the registry password (for Confluent Cloud, the API secret).';
+      const kept = editing && password === '';
+      if (kept) {
+        // Atlas never returns the password; empty keeps it, but `schemaRegistryAuthentication`
+        // travels as a whole, so a new username or a switch from SASL_INHERIT needs it again.
+        if (field(editing, 'schemaRegistryAuthentication', 'type') !== 'USER_INFO' || username !== field(editing, 'schemaRegistryAuthentication', 'username')) {
+          errors[SR_BLOCKS.password] = 'Enter the password again: changing the username or authentication sends the whole authentication to Atlas.';
+        }
+      } else if (password.trim() === '') errors[SR_BLOCKS.password] = 'Enter the registry password (for Confluent Cloud, the API secret).';
       else if (password.length > 1024 || CONTROL.test(password)) errors[SR_BLOCKS.password] = 'The password must be at most 1024 characters, without control characters or line breaks.';
     } else if (type === 'SASL_INHERIT') {
       if (username !== '') errors[SR_BLOCKS.username] = 'SASL_INHERIT takes the Kafka connection\'s credentials: clear the username, or choose USER_INFO.';
@@ -113,13 +120,26 @@ export const schemaRegistryConnection: ConnectionType<SchemaRegistryForm> = {
     type: 'SchemaRegistry',
     provider: 'CONFLUENT',
     schemaRegistryUrls: form.urls,
-    schemaRegistryAuthentication: form.auth.type === 'USER_INFO' ? { type: 'USER_INFO', username: form.auth.username, password: form.auth.password } : { type: 'SASL_INHERIT' },
+    // An edit that keeps the password leaves it out (the form's password is then '').
+    schemaRegistryAuthentication:
+      form.auth.type === 'USER_INFO' ? { type: 'USER_INFO', username: form.auth.username, ...(form.auth.password ? { password: form.auth.password } : {}) } : { type: 'SASL_INHERIT' },
   }),
-  secretValues: (form) => (form.auth.type === 'USER_INFO' ? [form.auth.password] : []),
+  secretValues: (form) => (form.auth.type === 'USER_INFO' && form.auth.password ? [form.auth.password] : []),
   summary: (form) => [
     ['Registry URLs', form.urls.map((u) => escapeMrkdwn(u)).join('\n')],
-    ['Authentication', form.auth.type === 'USER_INFO' ? `USER_INFO · \`${escapeMrkdwn(form.auth.username)}\` · password ${maskSecret(form.auth.password)}` : 'SASL_INHERIT (the Kafka connection\'s SASL credentials)'],
+    ['Authentication', form.auth.type === 'USER_INFO' ? `USER_INFO · \`${escapeMrkdwn(form.auth.username)}\` · password ${form.auth.password ? maskSecret(form.auth.password) : '_kept_'}` : 'SASL_INHERIT (the Kafka connection\'s SASL credentials)'],
   ],
+  // The edit form: URLs one per line, the authentication type and username; the password stays empty.
+  formFromConnection: (connection) => {
+    const values: ViewStateValues = {};
+    const urls = z.array(z.string()).safeParse(connection.schemaRegistryUrls);
+    const type = field(connection, 'schemaRegistryAuthentication', 'type');
+    const username = field(connection, 'schemaRegistryAuthentication', 'username');
+    if (urls.success && urls.data.length > 0) values[SR_BLOCKS.urls] = { [SR_ACTIONS.urls]: textState(urls.data.join('\n')) };
+    if (type && (SR_AUTH_TYPES as readonly string[]).includes(type)) values[SR_BLOCKS.auth] = { [SR_ACTIONS.auth]: selectState(type) };
+    if (username) values[SR_BLOCKS.username] = { [SR_ACTIONS.username]: textState(username) };
+    return values;
+  },
   describe: (connection) => {
     const urls = z.array(z.string()).safeParse(connection.schemaRegistryUrls);
     const type = field(connection, 'schemaRegistryAuthentication', 'type') ?? '?';

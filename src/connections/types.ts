@@ -76,6 +76,8 @@ export interface ConnectionType<Form> {
    * edited; `/spconn edit` says so.
    */
   formFromConnection?(connection: StreamsConnection): ViewStateValues;
+  /** Why a type has nothing to edit (Sample), said by `/spconn edit` instead of "not yet". */
+  notEditable?: string;
   /** Things the requester should know about this type, shown in the form and on the card. */
   notes?: string;
 }

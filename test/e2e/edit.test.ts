@@ -207,10 +207,10 @@ describe('editing a connection', () => {
     expect(atlas.calls.find((c) => c.operation === 'updateConnection')!.body).toEqual({ name: 'lake', type: 'S3', aws: { roleArn: WORLD.s3Role, testBucket: 'lake-check' } });
   });
 
-  it('says honestly that a type it cannot fill from Atlas cannot be edited yet', async () => {
+  it('says honestly that a Sample connection has nothing to edit', async () => {
     seed({ name: 'sample_stream_solar', type: 'Sample' });
     const view = await openEdit('edit sample_stream_solar');
-    expect(JSON.stringify(view.blocks)).toMatch(/cannot edit Sample connections yet/);
+    expect(JSON.stringify(view.blocks)).toMatch(/Sample connection has nothing to edit/);
     expect((view.blocks as Array<{ type: string }>).some((b) => b.type === 'input')).toBe(false);
   });
 

@@ -45,6 +45,7 @@ async function editView(ctx: HandlerContext, target: Target, name: string, meta:
     return editNoticeModal('Edit connection', `There is no connection \`${escapeMrkdwn(name)}\` in ${where}. \`/spconn list ${escapeMrkdwn(target.name)}\` shows what there is.`);
   }
   const type = connectionTypeForAtlas(connection.type);
+  if (type?.notEditable) return editNoticeModal('Edit connection', type.notEditable);
   if (!type?.formFromConnection) {
     return editNoticeModal(
       'Edit connection',
