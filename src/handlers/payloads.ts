@@ -32,6 +32,16 @@ export const viewSubmissionSchema = z.looseObject({
 });
 export type ViewSubmission = z.infer<typeof viewSubmissionSchema>;
 
+/** An interaction inside an open modal (a menu picked): the view to update and what it holds now. */
+export const viewActionSchema = z.looseObject({
+  view: z.looseObject({
+    id: z.string(),
+    hash: z.string(),
+    private_metadata: z.string().default(''),
+    state: z.looseObject({ values: viewStateValuesSchema }).default({ values: {} }),
+  }),
+});
+
 /** The channel a block action happened in, wherever Slack put it. */
 export function actionChannel(body: BlockAction): string | undefined {
   return body.channel?.id ?? body.container?.channel_id;

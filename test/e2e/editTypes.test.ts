@@ -1,6 +1,7 @@
 // `/spconn edit` end to end for every type beyond HTTPS, S3 and Kafka SASL (edit.test.ts): the form
 // filled from Atlas, one change, the card's diff, approval, and the exact PATCH body Atlas gets.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openEdit as openEditForm, seedConnection, storedConnection, submitEdit, submitted, type OpenedView } from '../support/edit.js';
 import type { ViewStateValues } from '../support/slackDriver.js';
 import { cardFor, startStack, state, threadTexts, WORLD, type Stack } from '../support/stack.js';
 
@@ -12,51 +13,10 @@ afterEach(async () => {
   await stack?.stop();
 });
 
-
-function seed(connection: Record<string, unknown>) {
-  stack.world.atlas.connections(WORLD.projectId, WORLD.instance).push({ id: '65a000000000000000000001', state: 'READY', ...connection });
-}
-
-function stored(name: string) {
-  return stack.world.atlas.connections(WORLD.projectId, WORLD.instance).find((c) => c.name === name);
-}
-
-/** Runs `/spconn edit …` and returns the filled form once it replaced the loading notice. */
-async function openEdit(text: string) {
-  const { slack } = stack.world;
-  const triggerId = slack.issueTriggerId();
-  expect((await stack.driver.command(text, { user: WORLD.requester, channel: WORLD.channel, triggerId })).status).toBe(200);
-  await slack.waitFor(() => [...slack.views.values()].some((v) => v.triggerId === triggerId && v.updates > 0));
-  const view = [...slack.views.values()].find((v) => v.triggerId === triggerId)!;
-  return { ...view.view, id: view.id, hash: view.hash, blocks: view.view.blocks as unknown[], private_metadata: String(view.view.private_metadata ?? ''), callback_id: String(view.view.callback_id ?? '') };
-}
-
-type OpenedView = Awaited<ReturnType<typeof openEdit>>;
-
-/** What Slack would submit: every input's initial value, then the person's changes. */
-function submitted(view: OpenedView, changes: ViewStateValues): ViewStateValues {
-  const values: ViewStateValues = {};
-  for (const block of view.blocks as Array<{ type: string; block_id?: string; element?: Record<string, unknown> }>) {
-    if (block.type !== 'input' || !block.block_id || !block.element) continue;
-    const action = String(block.element.action_id);
-    const el = block.element;
-    values[block.block_id] = {
-      [action]:
-        el.type === 'plain_text_input'
-          ? state.text(typeof el.initial_value === 'string' ? el.initial_value : null)
-          : el.type === 'external_select'
-            ? state.external((el.initial_option as { value?: string } | undefined)?.value ?? null)
-            : state.select((el.initial_option as { value?: string } | undefined)?.value ?? null),
-    };
-  }
-  return { ...values, ...changes };
-}
-
-async function submit(view: OpenedView, values: ViewStateValues) {
-  const res = await stack.driver.submitView(view, values, { user: WORLD.requester });
-  expect(res.status).toBe(200);
-  return res.json() as { response_action?: string; errors?: Record<string, string> } | undefined;
-}
+const seed = (connection: Record<string, unknown>) => seedConnection(stack, connection);
+const stored = (name: string) => storedConnection(stack, name);
+const openEdit = (text: string) => openEditForm(stack, text);
+const submit = (view: OpenedView, values: ViewStateValues) => submitEdit(stack, view, values);
 
 /** Submits `changes` on the filled form, approves the card, and returns the one PATCH body and the card. */
 async function editAndApprove(name: string, changes: ViewStateValues) {

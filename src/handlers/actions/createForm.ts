@@ -10,16 +10,7 @@ import { selectedValue, viewStateValuesSchema } from '../../modals/viewState.js'
 import { targetsFor } from '../../management/targets.js';
 import { menuLookups } from '../atlasLookups.js';
 import type { HandlerContext } from '../context.js';
-import { safeJson } from '../payloads.js';
-
-const viewActionSchema = z.looseObject({
-  view: z.looseObject({
-    id: z.string(),
-    hash: z.string(),
-    private_metadata: z.string().default(''),
-    state: z.looseObject({ values: viewStateValuesSchema }).default({ values: {} }),
-  }),
-});
+import { safeJson, viewActionSchema } from '../payloads.js';
 
 export function connectionTypePicked(ctx: HandlerContext) {
   return async ({ ack, body, client }: SlackActionMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {

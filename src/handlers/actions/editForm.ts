@@ -1,23 +1,13 @@
 // Picking a type in the edit form rebuilds it: the connection's own type is filled from Atlas
 // again; another type is a replace, its fields empty.
 import type { AllMiddlewareArgs, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { z } from 'zod';
 import { getConnection } from '../../atlas/streams.js';
 import { connectionType } from '../../connections/index.js';
 import { targetsFor } from '../../management/targets.js';
 import { EDIT_ACTIONS, EDIT_BLOCKS, editMetadataSchema, editModal } from '../../modals/editModal.js';
-import { selectedValue, viewStateValuesSchema, type ViewStateValues } from '../../modals/viewState.js';
+import { selectedValue, type ViewStateValues } from '../../modals/viewState.js';
 import type { HandlerContext } from '../context.js';
-import { safeJson } from '../payloads.js';
-
-const viewActionSchema = z.looseObject({
-  view: z.looseObject({
-    id: z.string(),
-    hash: z.string(),
-    private_metadata: z.string().default(''),
-    state: z.looseObject({ values: viewStateValuesSchema }).default({ values: {} }),
-  }),
-});
+import { safeJson, viewActionSchema } from '../payloads.js';
 
 export function editTypePicked(ctx: HandlerContext) {
   return async ({ ack, body, client }: SlackActionMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
