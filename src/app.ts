@@ -31,6 +31,8 @@ import type { Sealer } from './secrets/sealing.js';
 import { sharedAtlasTokens } from './store/atlasTokens.js';
 import { DriftStore } from './store/driftStore.js';
 import { DriftWatcher } from './drift/watcher.js';
+import { Rotations } from './rotation/rotations.js';
+import { RotationStore } from './store/rotationStore.js';
 import type { RequestStore } from './store/requestStore.js';
 
 export interface SpconnDeps {
@@ -118,7 +120,8 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
     ...(deps.now ? { now: deps.now } : {}),
   });
   const views = new SlackViews({ fetch: slackTransportFetch, botToken: deps.slack.botToken, ...(deps.slack.apiUrl ? { apiUrl: deps.slack.apiUrl } : {}) });
-  const ctx: HandlerContext = { config, requests, atlas, logger, roles: new AuthorisedRolesCache(), lookups: new ProjectLookups(), views, secretRefs };
+  const rotations = new Rotations({ requests, atlas, store: new RotationStore(deps.store.db), logger });
+  const ctx: HandlerContext = { config, requests, atlas, logger, roles: new AuthorisedRolesCache(), lookups: new ProjectLookups(), views, secretRefs, rotations };
   // Socket Mode's deliveries start after listen(), so the receiver above may refer to this.
   const deliveries = new SlackDeliveries(metrics, logger);
   // The kind of each delivery, for the metrics, once Bolt has parsed it.

@@ -47,6 +47,8 @@ export const targetSchema = z
     /** Absent means 1 (`approvalsRequiredFor`); optional so a target written in code needs no quorum. */
     approvalsRequired: approvalsRequiredInput.optional(),
     escalateTo: escalateToSchema.optional(),
+    /** `auto`: rotations need no owner, spconn approves them itself (README, "Rotating"). */
+    rotation: z.enum(['approve', 'auto']).default('approve'),
   })
   .strict()
   .refine((t) => t.owners.length > 0 || t.ownerGroup !== undefined, {
@@ -128,6 +130,14 @@ export const configSchema = z
       .object({
         /** How often each target's project events are read for changes made outside spconn (at least 10 s). */
         watchEvery: durationSchema.refine((ms) => ms >= 10_000, 'at least 10s, or Atlas is read too often').optional(),
+      })
+      .strict()
+      .prefault({}),
+    /** Rotation watching (README, "Rotating"): off unless `watchEvery` is set. */
+    rotation: z
+      .object({
+        /** How often the remembered references' current versions are looked at (at least 10 s). */
+        watchEvery: durationSchema.refine((ms) => ms >= 10_000, 'at least 10s, or Secrets Manager is read too often').optional(),
       })
       .strict()
       .prefault({}),

@@ -64,7 +64,7 @@ const CHECK: Record<string, string> = { done: ':white_check_mark:', current: ':h
 
 /** The card's verb: REPLACE in capitals, as it deletes the connection before creating it again. */
 function verbOf(action: string): string {
-  return ({ delete: 'Delete', edit: 'Edit', replace: 'REPLACE' } as Record<string, string>)[action] ?? 'Create';
+  return ({ delete: 'Delete', edit: 'Edit', replace: 'REPLACE', rotate: 'ROTATE' } as Record<string, string>)[action] ?? 'Create';
 }
 
 export function cardText(ctx: CardContext): string {
