@@ -10,7 +10,7 @@ const slackChannelId = z.string().regex(/^[CGD][A-Z0-9]{2,}$/, 'a Slack channel 
 const secretRef = z.string().min(1).max(2048);
 const slackUsergroupId = z.string().regex(/^S[A-Z0-9]{2,}$/, 'a Slack user group ID such as S0123ABCDE');
 
-/** The actions a quorum may be set for; `edit`, `rotate` and `replace` are accepted ahead of their requests. */
+/** The actions a quorum may be set for (a request's call kind; a Private Link setup is `privatelink`). */
 export const QUORUM_ACTIONS = ['create', 'edit', 'rotate', 'delete', 'replace', 'privatelink'] as const;
 export type QuorumAction = (typeof QUORUM_ACTIONS)[number];
 const approvalCount = z.number().int('a whole number of approvals').min(1, 'at least 1 approval').max(10, 'at most 10 approvals');

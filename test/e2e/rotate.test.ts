@@ -107,6 +107,26 @@ describe('/spconn rotate', () => {
     expectNoCanary();
   });
 
+  it('needs the quorum set for rotate (approvalsRequired.rotate), not the one for edit', async () => {
+    stack = await startStack({
+      configPatch: (raw) => {
+        (raw.targets as Array<Record<string, unknown>>)[0]!.approvalsRequired = { rotate: 2 };
+      },
+    });
+    const { secrets, slack } = stack.world;
+    await createEvents();
+    secrets.putSecret('kafka/events', JSON.stringify({ password: V2 }));
+    await stack.driver.command('rotate events', { user: WORLD.requester, channel: WORLD.channel, triggerId: slack.issueTriggerId() });
+    await slack.waitFor(() => rotateCard() !== undefined);
+    await stack.driver.clickButton(rotateCard()!, 'request_approve', { user: WORLD.owner });
+    await slack.waitFor(() => threadTexts(stack, rotateCard()!).some((t) => /1 of 2/.test(t)));
+    expect(patches()).toHaveLength(0);
+    await stack.driver.clickButton(rotateCard()!, 'request_approve', { user: WORLD.owner2 });
+    await slack.waitFor(() => threadTexts(stack, rotateCard()!).some((t) => t.includes('is rotated')));
+    await stack.app.requests.idle();
+    expect(patches()).toHaveLength(1);
+  });
+
   it('refuses a connection without secrets by reference, saying how to add them', async () => {
     stack = await startStack();
     const { slack } = stack.world;
