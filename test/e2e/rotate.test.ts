@@ -121,6 +121,10 @@ describe('/spconn rotate', () => {
     await stack.driver.clickButton(rotateCard()!, 'request_approve', { user: WORLD.owner });
     await slack.waitFor(() => threadTexts(stack, rotateCard()!).some((t) => /1 of 2/.test(t)));
     expect(patches()).toHaveLength(0);
+    // While it waits, a second rotate is refused, pointing at the open one.
+    await stack.driver.command('rotate events', { user: WORLD.requester, channel: WORLD.channel, triggerId: slack.issueTriggerId() });
+    await slack.waitFor(() => slack.ephemerals.some((e) => e.text.includes('is already open')));
+    expect(slack.messages.filter((m) => !m.threadTs && m.text.startsWith('ROTATE '))).toHaveLength(1);
     await stack.driver.clickButton(rotateCard()!, 'request_approve', { user: WORLD.owner2 });
     await slack.waitFor(() => threadTexts(stack, rotateCard()!).some((t) => t.includes('is rotated')));
     await stack.app.requests.idle();
