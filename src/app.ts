@@ -31,6 +31,9 @@ import type { Sealer } from './secrets/sealing.js';
 import { sharedAtlasTokens } from './store/atlasTokens.js';
 import { DriftStore } from './store/driftStore.js';
 import { DriftWatcher } from './drift/watcher.js';
+import { Rotations } from './rotation/rotations.js';
+import { RotationWatcher } from './rotation/watcher.js';
+import { RotationStore } from './store/rotationStore.js';
 import type { RequestStore } from './store/requestStore.js';
 
 export interface SpconnDeps {
@@ -54,6 +57,8 @@ export interface SpconnApp {
   requests: RequestCore;
   /** Drift watching (`drift.watchEvery`); `drift.scan()` runs one scan now (tests, the playground). */
   drift: DriftWatcher;
+  /** Rotation watching (`rotation.watchEvery`); `rotation.scan()` runs one scan now (tests, the playground). */
+  rotation: RotationWatcher;
   metrics: Metrics;
   /** Binds the HTTP server (Slack's request URL is POST /slack/events). */
   listen(port: number, host: string): Promise<number>;
@@ -118,7 +123,9 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
     ...(deps.now ? { now: deps.now } : {}),
   });
   const views = new SlackViews({ fetch: slackTransportFetch, botToken: deps.slack.botToken, ...(deps.slack.apiUrl ? { apiUrl: deps.slack.apiUrl } : {}) });
-  const ctx: HandlerContext = { config, requests, atlas, logger, roles: new AuthorisedRolesCache(), lookups: new ProjectLookups(), views, secretRefs };
+  const rotationStore = new RotationStore(deps.store.db);
+  const rotations = new Rotations({ requests, atlas, store: rotationStore, logger });
+  const ctx: HandlerContext = { config, requests, atlas, logger, roles: new AuthorisedRolesCache(), lookups: new ProjectLookups(), views, secretRefs, rotations };
   // Socket Mode's deliveries start after listen(), so the receiver above may refer to this.
   const deliveries = new SlackDeliveries(metrics, logger);
   // The kind of each delivery, for the metrics, once Bolt has parsed it.
@@ -147,11 +154,14 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
   await requests.start({ expirySweepMs: deps.expirySweepMs ?? 60_000 });
   const drift = new DriftWatcher({ config, store: new DriftStore(deps.store.db), atlas, secrets, slack: bolt.client, logger, ...(deps.now ? { now: deps.now } : {}) });
   drift.start();
+  const rotation = new RotationWatcher({ config, refs: requests.connectionRefs, store: rotationStore, rotations, secretsManager: deps.secretsManager, logger, ...(deps.now ? { now: deps.now } : {}) });
+  rotation.start();
 
   return {
     bolt,
     requests,
     drift,
+    rotation,
     metrics,
     async listen(port, host) {
       const bound = await server.listen(port, host);
@@ -165,6 +175,7 @@ export async function buildApp(deps: SpconnDeps): Promise<SpconnApp> {
       if (receiver instanceof SocketModeReceiver) await receiver.stop().catch((err: unknown) => logger.warn({ err }, 'Socket Mode did not close cleanly'));
       await server.close();
       await drift.stop();
+      await rotation.stop();
       await requests.stop();
       await deps.store.close();
       slackTransportFetch.close();

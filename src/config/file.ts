@@ -10,7 +10,7 @@ const slackChannelId = z.string().regex(/^[CGD][A-Z0-9]{2,}$/, 'a Slack channel 
 const secretRef = z.string().min(1).max(2048);
 const slackUsergroupId = z.string().regex(/^S[A-Z0-9]{2,}$/, 'a Slack user group ID such as S0123ABCDE');
 
-/** The actions a quorum may be set for; `edit`, `rotate` and `replace` are accepted ahead of their requests. */
+/** The actions a quorum may be set for (a request's call kind; a Private Link setup is `privatelink`). */
 export const QUORUM_ACTIONS = ['create', 'edit', 'rotate', 'delete', 'replace', 'privatelink'] as const;
 export type QuorumAction = (typeof QUORUM_ACTIONS)[number];
 const approvalCount = z.number().int('a whole number of approvals').min(1, 'at least 1 approval').max(10, 'at most 10 approvals');
@@ -47,6 +47,8 @@ export const targetSchema = z
     /** Absent means 1 (`approvalsRequiredFor`); optional so a target written in code needs no quorum. */
     approvalsRequired: approvalsRequiredInput.optional(),
     escalateTo: escalateToSchema.optional(),
+    /** `auto`: rotations need no owner, spconn approves them itself (README, "Rotating"). */
+    rotation: z.enum(['approve', 'auto']).default('approve'),
   })
   .strict()
   .refine((t) => t.owners.length > 0 || t.ownerGroup !== undefined, {
@@ -128,6 +130,14 @@ export const configSchema = z
       .object({
         /** How often each target's project events are read for changes made outside spconn (at least 10 s). */
         watchEvery: durationSchema.refine((ms) => ms >= 10_000, 'at least 10s, or Atlas is read too often').optional(),
+      })
+      .strict()
+      .prefault({}),
+    /** Rotation watching (README, "Rotating"): off unless `watchEvery` is set. */
+    rotation: z
+      .object({
+        /** How often the remembered references' current versions are looked at (at least 10 s). */
+        watchEvery: durationSchema.refine((ms) => ms >= 10_000, 'at least 10s, or Secrets Manager is read too often').optional(),
       })
       .strict()
       .prefault({}),

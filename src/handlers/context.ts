@@ -5,6 +5,7 @@ import type { ProjectLookups } from '../atlas/projectLookups.js';
 import type { Config } from '../config/file.js';
 import type { Logger } from '../log.js';
 import type { RequestCore } from '../requests/core.js';
+import type { Rotations } from '../rotation/rotations.js';
 import type { SlackViews } from '../slack/views.js';
 import type { SecretReferences } from '../secrets/references.js';
 
@@ -21,4 +22,6 @@ export interface HandlerContext {
   views: SlackViews;
   /** Reads `secretsmanager:` references in secret fields (checked at submission). */
   secretRefs: SecretReferences;
+  /** Opens rotations (`/spconn rotate`). */
+  rotations: Rotations;
 }

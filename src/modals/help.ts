@@ -10,6 +10,7 @@ export function helpText(problem?: string): string {
     '• `/spconn list [target]` — the connections of a target’s instance',
     '• `/spconn show <name> [target]` — one connection in full, secrets masked',
     '• `/spconn edit <name> [target]` — change a connection (only the changed fields are sent; a new type or networking replaces it), with an owner’s approval',
+    '• `/spconn rotate <name> [target]` — read a connection’s `secretsmanager:` secrets again and send them to Atlas, with an owner’s approval (none with `rotation: auto`)',
     '• `/spconn delete <name> [target]` — ask an owner to approve deleting a connection',
     '• `/spconn privatelinks [target]` — the project’s Private Link connections and their state',
     '• `/spconn status` — your open requests, with links to their cards',

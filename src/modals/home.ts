@@ -71,7 +71,7 @@ const STATE_LABEL: Record<RequestState, string> = {
   cancelled: ':heavy_multiplication_x: Cancelled',
 };
 
-const verbOf = (action: string) => (action === 'delete' ? 'Delete' : action === 'replace' ? 'Replace' : action === 'edit' ? 'Edit' : 'Create');
+const verbOf = (action: string) => (action === 'delete' ? 'Delete' : action === 'replace' ? 'Replace' : action === 'edit' ? 'Edit' : action === 'rotate' ? 'Rotate' : 'Create');
 
 /** "Create HTTPS connection `orders` in *sandbox*", escaped. */
 function what(r: HomeRequest): string {

@@ -1,5 +1,6 @@
 // The request card: the channel message that shows what will be sent to Atlas, who asked, the
 // state, and the buttons. Pure: the same request always renders the same blocks.
+import { mentionOf } from './mention.js';
 import type { RequestRow } from '../store/requestStore.js';
 import type { RequestState } from '../store/schema.js';
 import type { RequestSummary } from '../requests/model.js';
@@ -64,7 +65,7 @@ const CHECK: Record<string, string> = { done: ':white_check_mark:', current: ':h
 
 /** The card's verb: REPLACE in capitals, as it deletes the connection before creating it again. */
 function verbOf(action: string): string {
-  return ({ delete: 'Delete', edit: 'Edit', replace: 'REPLACE' } as Record<string, string>)[action] ?? 'Create';
+  return ({ delete: 'Delete', edit: 'Edit', replace: 'REPLACE', rotate: 'ROTATE' } as Record<string, string>)[action] ?? 'Create';
 }
 
 export function cardText(ctx: CardContext): string {
@@ -84,7 +85,7 @@ export function requestCardBlocks(ctx: CardContext): AnyBlock[] {
         { type: 'mrkdwn', text: `*Target*\n${escapeMrkdwn(row.target_name)}` },
         { type: 'mrkdwn', text: `*Instance*\n${escapeMrkdwn(summary.instance)} (project \`${summary.projectId}\`)` },
         { type: 'mrkdwn', text: `*Connection name*\n\`${escapeMrkdwn(row.connection_name)}\`` },
-        { type: 'mrkdwn', text: `*Requested by*\n<@${row.requester_id}>` },
+        { type: 'mrkdwn', text: `*Requested by*\n${mentionOf(row.requester_id)}` },
         ...summary.fields.slice(0, 6).map(([label, text]) => ({ type: 'mrkdwn' as const, text: truncate(`*${label}*\n${text}`, 2000) })),
       ],
     },

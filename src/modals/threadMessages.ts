@@ -1,5 +1,6 @@
 // What the request lifecycle says in a card's thread, as pure functions of the request. Text from
 // a person (a reject reason) or from Atlas is escaped here, where it enters mrkdwn.
+import { mentionOf } from './mention.js';
 import type { RequestEvent, RequestRow } from '../store/requestStore.js';
 import { escapeMrkdwn, truncate } from './blocks.js';
 
@@ -44,18 +45,18 @@ export function outcomeReply(
   const link = leftoverLink ? ` Private Link \`${escapeMrkdwn(leftoverLink)}\` was created for it and still exists; deleting it is an owner’s decision.` : '';
   switch (row.state) {
     case 'succeeded':
-      return `:white_check_mark: <@${row.requester_id}> ${outcome ?? 'The request succeeded.'}`;
+      return `:white_check_mark: ${mentionOf(row.requester_id)} ${outcome ?? 'The request succeeded.'}`;
     case 'failed':
-      return `:x: <@${row.requester_id}> ${outcome ?? 'The request failed.'}${link}`;
+      return `:x: ${mentionOf(row.requester_id)} ${outcome ?? 'The request failed.'}${link}`;
     case 'rejected': {
       const reason = ending?.note ? `: “${escapeMrkdwn(truncate(ending.note, 1000))}”` : '.';
-      return `:no_entry: <@${row.requester_id}> your request was rejected${by ? ` by <@${by}>` : ''}${reason}`;
+      return `:no_entry: ${mentionOf(row.requester_id)} your request was rejected${by ? ` by <@${by}>` : ''}${reason}`;
     }
     case 'expired':
-      return `:zzz: <@${row.requester_id}> this request expired before an owner decided. Submit it again if it is still needed.`;
+      return `:zzz: ${mentionOf(row.requester_id)} this request expired before an owner decided. Submit it again if it is still needed.`;
     case 'cancelled': {
       // The requester cancelling their own request needs no mention; anyone else's cancel does.
-      const mention = by === row.requester_id ? '' : `<@${row.requester_id}> `;
+      const mention = by === row.requester_id ? '' : `${mentionOf(row.requester_id)} `;
       return `:heavy_multiplication_x: ${mention}Cancelled${by ? ` by <@${by}>` : ''}.${link}`;
     }
     default:

@@ -19,6 +19,11 @@ export const storedCallSchema = z.discriminatedUnion('kind', [
    * connection"). Rotation reuses it: a PATCH with the fields to change.
    */
   z.object({ kind: z.literal('edit'), at: streamsLocationSchema, body: connectionBodySchema, secretValues: secretValuesSchema, refs: refsSchema }),
+  /**
+   * A rotation (README, "Rotating a connection's secrets"): one `PATCH` like an edit, whose secret
+   * fields are references read at execution; its own kind so quorum (`rotate`) and the card know it.
+   */
+  z.object({ kind: z.literal('rotate'), at: streamsLocationSchema, body: connectionBodySchema, secretValues: secretValuesSchema, refs: refsSchema }),
   /** Delete the connection `body.name`, wait until Atlas no longer has it, create `body` (README, "Replacing a connection"). */
   z.object({ kind: z.literal('replace'), at: streamsLocationSchema, body: connectionBodySchema, secretValues: secretValuesSchema, refs: refsSchema }),
 ]);

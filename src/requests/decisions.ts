@@ -74,6 +74,30 @@ export class RequestDecisions {
     });
   }
 
+  /**
+   * spconn approves a request itself (a rotation on a target with `rotation: auto`): the approval
+   * row names spconn, so the audit trail shows who decided, and the run starts at once.
+   */
+  approveAsSpconn(requestId: string, why: string): Promise<void> {
+    bindRequest(requestId);
+    return this.deps.work.run(async () => {
+      const row = await this.deps.store.get(requestId);
+      if (!row) return;
+      const result = await this.deps.store.approve({
+        id: row.id,
+        approver: SPCONN_ACTOR,
+        required: 1,
+        lease: { owner: this.deps.replicaId, ms: this.deps.config.replicas.leaseTime },
+        noteOf: () => why,
+        now: this.deps.now(),
+      });
+      if (result.kind !== 'approved') return;
+      this.deps.logger.info({ requestId, approver: SPCONN_ACTOR }, 'request approved by spconn itself');
+      await this.deps.notifier.reply({ row }, `Approved by spconn itself: ${why}. Calling Atlas…`);
+      this.deps.execution.start(row.id, { resuming: false });
+    });
+  }
+
   reject(requestId: string, actorId: string, reason: string): Promise<void> {
     bindRequest(requestId);
     return this.deps.work.run(async () => {

@@ -140,7 +140,7 @@ export class RequestExecution {
     const name = call.kind === 'delete' ? call.name : call.body.name;
     try {
       if (call.kind === 'delete') await this.deps.connectionRefs.forget(targetName, name);
-      else if (call.kind === 'edit') await this.deps.connectionRefs.overwrite(targetName, name, leafPaths(call.body), refs, new Date());
+      else if (call.kind === 'edit' || call.kind === 'rotate') await this.deps.connectionRefs.overwrite(targetName, name, leafPaths(call.body), refs, new Date());
       else await this.deps.connectionRefs.remember(targetName, name, refs, new Date());
     } catch (err) {
       // The connection is made; only the record for rotation is missing. Say so in the log, not as a failure.
@@ -177,6 +177,15 @@ async function perform(atlas: AtlasClient, call: Exclude<StoredCall, { kind: 'pr
         state: 'succeeded',
         ...(updated.state ? { atlasState: updated.state } : {}),
         message: `Connection \`${call.body.name}\` is updated in ${call.at.instance} (${fields.map((f) => `\`${escapeMrkdwn(f)}\``).join(', ')}).`,
+      };
+    }
+    case 'rotate': {
+      // As an edit: the same PATCH again changes nothing more.
+      const updated = await updateConnection(atlas, call.at, call.body, call.secretValues);
+      return {
+        state: 'succeeded',
+        ...(updated.state ? { atlasState: updated.state } : {}),
+        message: `Connection \`${call.body.name}\` is rotated in ${call.at.instance}: Atlas has the secrets' current versions.`,
       };
     }
     case 'create': {

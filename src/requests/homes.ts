@@ -12,7 +12,7 @@ import { targetNamed } from '../management/targets.js';
 import { HOME_LIMITS, homeView, type HomePage, type HomeRequest, type HomeStep } from '../modals/home.js';
 import type { RequestRow, RequestStore } from '../store/requestStore.js';
 import type { RequestCards } from './cards.js';
-import { checkDecision, escalationStartsAt, shortDigest } from './lifecycle.js';
+import { checkDecision, escalationStartsAt, shortDigest, SPCONN_ACTOR } from './lifecycle.js';
 import { requestSummarySchema } from './model.js';
 import type { RequestNotifier } from './notifier.js';
 import type { OwnerDirectory } from './owners.js';
@@ -69,7 +69,8 @@ export class HomeTabs {
     this.deps.work.spawn('home refresh', async () => {
       const target = targetNamed(this.deps.config, row.target_name);
       const [owners, escalation] = target ? await Promise.all([this.deps.owners.members(target), this.deps.owners.escalationMembers(target)]) : [[], []];
-      this.refresh([row.requester_id, ...owners, ...escalation]);
+      // spconn itself (a rotation it opened) has no Home.
+      this.refresh([row.requester_id, ...owners, ...escalation].filter((id) => id !== SPCONN_ACTOR));
     });
   }
 

@@ -134,7 +134,7 @@ export function mayDecide(input: Omit<DecisionInput, 'verb' | 'shownDigest'>): b
 /** The quorum action of a request: its call's kind (requests stored before call kinds: create or delete). */
 export function quorumActionOf(request: { action: string; callKind?: string | null | undefined }): QuorumAction {
   const kind = request.callKind;
-  if (kind === 'privatelink' || kind === 'delete' || kind === 'create' || kind === 'edit' || kind === 'replace') return kind;
+  if (kind === 'privatelink' || kind === 'delete' || kind === 'create' || kind === 'edit' || kind === 'rotate' || kind === 'replace') return kind;
   return request.action === 'delete' ? 'delete' : 'create';
 }
 

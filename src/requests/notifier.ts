@@ -1,6 +1,7 @@
 // Everything the request lifecycle says in Slack: the card, its thread, ephemeral refusals.
 // Slack failures here are logged and swallowed on purpose: the request's state lives in the
 // store, and a lost thread reply must not undo or repeat an Atlas call.
+import { mentionOf } from '../modals/mention.js';
 import type { HomeView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Target } from '../config/file.js';
@@ -54,7 +55,7 @@ export class RequestNotifier {
         const link = await this.slack.chat.getPermalink({ channel: ctx.row.channel_id, message_ts: ctx.row.message_ts! });
         await this.slack.chat.postMessage({
           channel: target.approvalsChannel!,
-          text: `${mentions} <@${ctx.row.requester_id}> asks to ${ctx.row.action} \`${ctx.row.connection_name}\` in *${target.name}*: ${link.permalink ?? ''}`,
+          text: `${mentions} ${mentionOf(ctx.row.requester_id)} asks to ${ctx.row.action} \`${ctx.row.connection_name}\` in *${target.name}*: ${link.permalink ?? ''}`,
         });
       });
     }

@@ -44,6 +44,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       for (const target of raw.targets as Record<string, unknown>[]) target.escalateTo = [WORLD.lead];
       // Drift alerts to show: the playground's "Change from outside" makes one; they post in the channel.
       raw.drift = { watchEvery: '30s' };
+      // Rotation watching to show: the playground's "New version" buttons scan at once.
+      raw.rotation = { watchEvery: '30s' };
       for (const target of raw.targets as Record<string, unknown>[]) target.channels ??= [WORLD.channel];
     },
   });
@@ -81,7 +83,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const results = await app.drift.scan();
     return { status: reply.status, posted: results.reduce((n, r) => n + r.posted, 0) };
   };
-  const playground = await startPlayground({ world, appUrl, port: playgroundPort, logger, skipAhead, outsideChange });
+  const newVersion = async () => ({ rotations: (await app.rotation.scan()).filter((r) => r.outcome === 'opened' || r.outcome === 'performed').length });
+  const playground = await startPlayground({ world, appUrl, port: playgroundPort, logger, skipAhead, outsideChange, newVersion });
   const banner = [
     '',
     '==================================================================',

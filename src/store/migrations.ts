@@ -174,6 +174,20 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
         .execute();
     },
   },
+  // Rotation watching (src/rotation/watcher.ts): one row per new secret version noticed per
+  // connection, so any replica, before or after a restart, opens its rotation once.
+  '0012_rotation': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('rotation_claims')
+        .addColumn('target_name', 'text', (c) => c.notNull())
+        .addColumn('connection_name', 'text', (c) => c.notNull())
+        .addColumn('versions', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('rotation_claims_pk', ['target_name', 'connection_name', 'versions'])
+        .execute();
+    },
+  },
 });
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

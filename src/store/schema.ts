@@ -110,6 +110,16 @@ export interface Database {
   drift_cursors: DriftCursorsTable;
   drift_alerts: DriftAlertsTable;
   connection_secret_refs: ConnectionSecretRefsTable;
+  rotation_claims: RotationClaimsTable;
+}
+
+/** One row per new version of a connection's referenced secrets noticed by rotation watching (src/store/rotationStore.ts). */
+export interface RotationClaimsTable {
+  target_name: string;
+  connection_name: string;
+  /** The new versions, `secretId=versionId` sorted and comma-joined. */
+  versions: string;
+  at: string;
 }
 
 /** Drift watching (src/drift/): how far each target has read the project's events. */

@@ -7,6 +7,7 @@ export type Command =
   | { kind: 'show'; name: string; target?: string }
   | { kind: 'delete'; name: string; target?: string }
   | { kind: 'edit'; name: string; target?: string }
+  | { kind: 'rotate'; name: string; target?: string }
   | { kind: 'privatelinks'; target?: string }
   | { kind: 'status'; requestId?: string }
   | { kind: 'audit'; target?: string; days: number }
@@ -30,8 +31,9 @@ export function parseCommand(text: string): Command {
       return tooMany(1, 'list [target]') ?? { kind: 'list', target: args[0] };
     case 'show':
     case 'edit':
+    case 'rotate':
     case 'delete': {
-      const kind = sub.toLowerCase() as 'show' | 'edit' | 'delete';
+      const kind = sub.toLowerCase() as 'show' | 'edit' | 'rotate' | 'delete';
       if (args.length === 0) return { kind: 'usage', problem: `Which connection? The form is \`/spconn ${kind} <name> [target]\`.` };
       return tooMany(2, `${kind} <name> [target]`) ?? { kind, name: args[0]!, target: args[1] };
     }

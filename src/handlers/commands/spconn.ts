@@ -10,6 +10,7 @@ import { editCommand } from './edit.js';
 import { listCommand } from './list.js';
 import { parseCommand } from './parse.js';
 import { privateLinksCommand } from './privatelinks.js';
+import { rotateCommand } from './rotate.js';
 import { commandCall } from './reply.js';
 import { showCommand } from './show.js';
 import { statusCommand } from './status.js';
@@ -30,6 +31,8 @@ export function spconnCommand(ctx: HandlerContext) {
         return deleteCommand(call, command.name, command.target);
       case 'edit':
         return editCommand(call, args.client, command.name, command.target);
+      case 'rotate':
+        return rotateCommand(call, command.name, command.target);
       case 'privatelinks':
         return privateLinksCommand(call, command.target);
       case 'status':

@@ -26,6 +26,8 @@ export interface PlaygroundOptions {
   skipAhead?: (ms: number) => Promise<{ posted: number; expired: number; skippedMs: number }>;
   /** A connection change made in Atlas by a person, not spconn, then a drift scan (the "Change from outside" buttons). */
   outsideChange?: (change: OutsideChange) => Promise<{ status: number; posted: number; error?: string }>;
+  /** After a "New version" button: a rotation scan now, saying how many rotations it opened. */
+  newVersion?: () => Promise<{ rotations: number }>;
 }
 
 const outsideChangeSchema = z.discriminatedUnion('action', [
@@ -169,8 +171,10 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
               : { action: 'delete', name: b.name },
         );
       }
-      case '/api/secrets/new-version':
-        return putSandboxSecret(world.secrets, sandboxSecretNameSchema.parse(body).name);
+      case '/api/secrets/new-version': {
+        const put = putSandboxSecret(world.secrets, sandboxSecretNameSchema.parse(body).name);
+        return { ...put, ...(options.newVersion ? await options.newVersion() : {}) };
+      }
       case '/api/clock/skip': {
         if (!options.skipAhead) throw new PlaygroundError('This playground has no clock to move.');
         return options.skipAhead(schemas.skipAhead.parse(body).hours * 3_600_000);

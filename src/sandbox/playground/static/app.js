@@ -366,7 +366,7 @@ for (const button of document.querySelectorAll('[data-fault]')) {
 for (const button of document.querySelectorAll('[data-secret-version]')) {
   button.addEventListener('click', () =>
     call('/api/secrets/new-version', { name: button.dataset.secretVersion })
-      .then((r) => toast(`New version ${r.versionId} of ${button.dataset.secretVersion} is AWSCURRENT.`))
+      .then((r) => toast(`New version ${r.versionId} of ${button.dataset.secretVersion} is AWSCURRENT.${r.rotations ? ` ${r.rotations} rotation request(s) opened.` : ''}`))
       .catch(() => {}),
   );
 }
