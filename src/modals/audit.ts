@@ -1,6 +1,7 @@
 // `/spconn audit`: an owner's view of recent requests. Pure Block Kit within Slack's message
 // limits (50 blocks, about 13k characters); every value shown was masked when the request was made.
 import { escapeMrkdwn, truncate, type AnyBlock } from './blocks.js';
+import { mentionOf } from './mention.js';
 
 export interface AuditEntry {
   id: string;
@@ -44,11 +45,11 @@ function when(iso: string): string {
 
 function entryBlocks(e: AuditEntry): AnyBlock[] {
   const decision = e.decision
-    ? ` · ${e.decision.verb} by <@${e.decision.by}>${e.decision.note ? `: “${escapeMrkdwn(truncate(e.decision.note, 200))}”` : ''}`
+    ? ` · ${e.decision.verb} by ${mentionOf(e.decision.by)}${e.decision.note ? `: “${escapeMrkdwn(truncate(e.decision.note, 200))}”` : ''}`
     : '';
   const lines = [
     `${STATE_ICON[e.state] ?? ':large_blue_circle:'} *${escapeMrkdwn(e.action)}* ${escapeMrkdwn(e.typeLabel)} \`${escapeMrkdwn(e.connectionName)}\` in *${escapeMrkdwn(e.target)}* · ${e.state} · \`${e.id}\``,
-    `${when(e.createdAt)} · asked by <@${e.requesterId}>${decision}`,
+    `${when(e.createdAt)} · asked by ${mentionOf(e.requesterId)}${decision}`,
   ];
   if (e.outcome) lines.push(`Outcome: ${escapeMrkdwn(truncate(e.outcome, 300))}`);
   const sent = e.fields.map(([label, value]) => `${escapeMrkdwn(label)}: ${value.replace(/\n/g, ' ')}`).join(' · ');

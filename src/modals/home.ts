@@ -11,6 +11,7 @@ import type { RequestState } from '../store/schema.js';
 import { escapeMrkdwn, plain, truncate, type AnyBlock } from './blocks.js';
 import { approveConfirmation, cancelConfirmation } from './confirmations.js';
 import { approveValue, CARD_ACTIONS, confirmOf } from './requestCard.js';
+import { mentionOf } from './mention.js';
 
 /** Slack's limit for a Home tab view (docs.slack.dev, "Home tab views"). */
 export const HOME_MAX_BLOCKS = 100;
@@ -84,7 +85,7 @@ function cardLink(r: HomeRequest): string {
 }
 
 const quorum = (r: HomeRequest) =>
-  r.approvals ? ` · ${r.approvals.by.length} of ${r.approvals.required} approvals${r.approvals.by.length ? ` (${r.approvals.by.map((u) => `<@${u}>`).join(', ')})` : ''}` : '';
+  r.approvals ? ` · ${r.approvals.by.length} of ${r.approvals.required} approvals${r.approvals.by.length ? ` (${r.approvals.by.map(mentionOf).join(', ')})` : ''}` : '';
 
 const date = (iso: string) => `<!date^${Math.floor(Date.parse(iso) / 1000)}^{date_short_pretty} {time}|${iso}>`;
 
@@ -102,7 +103,7 @@ export function homeView(page: HomePage): HomeView {
   if (awaiting.length === 0) blocks.push(context('Nothing waits for your approval.'));
   for (const r of awaiting) {
     blocks.push(
-      section(`*${what(r)}*\nAsked by <@${r.row.requester_id}> · expires ${date(r.row.expires_at)} · digest \`${shortDigest(r.row.digest)}\`${quorum(r)} · ${cardLink(r)}`),
+      section(`*${what(r)}*\nAsked by ${mentionOf(r.row.requester_id)} · expires ${date(r.row.expires_at)} · digest \`${shortDigest(r.row.digest)}\`${quorum(r)} · ${cardLink(r)}`),
       {
         type: 'actions',
         block_id: `home_decide_${r.row.id}`,
