@@ -36,6 +36,11 @@ async function replaceCard() {
   await slack.waitFor(() => cardFor(stack, 'orders-api') !== undefined);
   const card = cardFor(stack, 'orders-api')!;
   expect(card.text).toMatch(/^REPLACE Kafka connection orders-api/);
+  // Approving a replace deletes the connection first: the button asks before it does.
+  const approve = (card.blocks as Array<{ type: string; elements?: Array<{ action_id: string; confirm?: { title: { text: string } } }> }>)
+    .flatMap((b) => (b.type === 'actions' ? (b.elements ?? []) : []))
+    .find((e) => e.action_id === 'request_approve');
+  expect(approve?.confirm?.title.text).toBe('Replace this connection?');
   return card;
 }
 
