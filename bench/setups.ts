@@ -78,6 +78,8 @@ async function spawnReplica(world: World, dir: string, index: number, env: Recor
   const out = openSync(log, 'w');
   const args = opts.source ? ['--import', 'tsx', 'src/main.ts'] : ['dist/main.js'];
   const flags = opts.heapSnapshotDir && index === 0 ? [`--heapsnapshot-signal=SIGUSR2`, `--diagnostic-dir=${opts.heapSnapshotDir}`] : [];
+  // `SPCONN_BENCH_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/x"`: extra node flags for replica 0 (profiles).
+  if (index === 0 && process.env.SPCONN_BENCH_NODE_FLAGS) flags.push(...process.env.SPCONN_BENCH_NODE_FLAGS.split(' ').filter(Boolean));
   const configFile = join(dir, 'config.yaml');
   writeFileSync(configFile, JSON.stringify(world.rawConfig));
   const child = spawn(process.execPath, [...flags, ...args], {

@@ -40,7 +40,12 @@ export interface PacerOptions {
   /** How long the calls behind a project's first call wait for its answer before going on without it (default 2 s). */
   probeWaitMs?: number;
   shared?: SharedBudget;
-  /** The shared budget's deadline per round trip (default 1 s); slower, this replica paces alone for `fallbackMs`. */
+  /**
+   * The shared budget's deadline per round trip (default 5 s); slower, this replica paces alone for
+   * `fallbackMs`. Alone, a replica sends as if it were Atlas's only client (three replicas: three
+   * times the bucket, every answer a 429): a database slow under load is better waited for. At 1 s,
+   * three replicas on one busy PostgreSQL fell back within seconds in the setups bench.
+   */
   sharedTimeoutMs?: number;
   /** How long to pace alone after the shared budget failed (default 30 s). */
   fallbackMs?: number;
@@ -330,7 +335,7 @@ export class ProjectPacer {
   }
 
   private withSharedDeadline<T>(work: Promise<T>): Promise<T> {
-    const ms = this.options.sharedTimeoutMs ?? 1_000;
+    const ms = this.options.sharedTimeoutMs ?? 5_000;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`the shared rate-limit budget did not answer within ${ms} ms`)), ms);

@@ -56,6 +56,13 @@ export class RequestCards {
     };
   }
 
+  /** The step of the request's setup that waits for a person, if any (what `context` shows as `waiting`, alone). */
+  async waiting(row: Pick<RequestRow, 'id'>): Promise<{ step: string; instruction: string } | undefined> {
+    const setup = await setupState(this.deps.store, row.id);
+    const instruction = setup ? waitingInstruction(setup) : undefined;
+    return setup && instruction ? { step: setup.step, instruction } : undefined;
+  }
+
   async refresh(requestId: string): Promise<void> {
     const row = await this.deps.store.get(requestId);
     if (!row) return;

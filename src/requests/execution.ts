@@ -58,9 +58,9 @@ export class RequestExecution {
 
   /** Approved or running requests nobody holds a lease on: a stopped replica's unfinished work. */
   async resumeInterrupted(): Promise<void> {
-    for (const row of await this.deps.store.interrupted()) {
-      // A workflow row is a Private Link setup's (its runner resumes it), or a replace's progress marker.
-      if (this.running.has(row.id) || ((await this.deps.store.getWorkflow(row.id))?.kind ?? REPLACE_WORKFLOW) !== REPLACE_WORKFLOW) continue;
+    // A workflow row is a Private Link setup's (its runner resumes it), or a replace's progress marker.
+    for (const row of await this.deps.store.interrupted({ workflowKind: REPLACE_WORKFLOW })) {
+      if (this.running.has(row.id)) continue;
       this.deps.logger.info({ requestId: row.id, state: row.state }, 'resuming interrupted request');
       this.start(row.id, { resuming: true });
     }

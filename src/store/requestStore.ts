@@ -288,15 +288,24 @@ export class RequestStore {
   }
 
   /** Approved or running requests nobody holds a lease on: work a stopped replica left unfinished. */
-  async interrupted(): Promise<RequestRow[]> {
+  /**
+   * Approved or running requests nobody holds a lease on. With `workflowKind`, only those without a
+   * workflow row or with one of that kind (a Private Link setup's own runner resumes it): a scan
+   * that runs every few seconds must not read a thousand waiting setups, their sealed calls and
+   * their states each time.
+   */
+  async interrupted(opts: { workflowKind?: string } = {}): Promise<Array<Pick<RequestRow, 'id' | 'state'>>> {
     const now = new Date().toISOString();
-    return this.db
+    let query = this.db
       .selectFrom('requests')
-      .selectAll()
-      .where('state', 'in', ['approved', 'running'])
-      .where((eb) => eb.or([eb('lease_owner', 'is', null), eb('lease_until', '<', now)]))
-      .orderBy('created_at')
-      .execute();
+      .select(['requests.id', 'requests.state'])
+      .where('requests.state', 'in', ['approved', 'running'])
+      .where((eb) => eb.or([eb('requests.lease_owner', 'is', null), eb('requests.lease_until', '<', now)]));
+    const kind = opts.workflowKind;
+    if (kind !== undefined) {
+      query = query.where((eb) => eb.not(eb.exists(eb.selectFrom('workflows').select('workflows.request_id').whereRef('workflows.request_id', '=', 'requests.id').where('workflows.kind', '!=', kind))));
+    }
+    return query.orderBy('requests.created_at').execute();
   }
 
   async insertWorkflow(requestId: string, kind: string, state: unknown, nextRunAt: string | null): Promise<void> {
@@ -323,11 +332,12 @@ export class RequestStore {
   }
 
   /** Active workflows nobody holds a lease on (all of them, at start-up: no lease survives a restart). */
-  async activeWorkflows(): Promise<WorkflowRow[]> {
+  /** Active workflows nobody holds a lease on: what a scan needs to resume them (not their states). */
+  async activeWorkflows(): Promise<Array<Pick<WorkflowRow, 'request_id' | 'kind' | 'next_run_at'>>> {
     const now = new Date().toISOString();
     return this.db
       .selectFrom('workflows')
-      .selectAll()
+      .select(['request_id', 'kind', 'next_run_at'])
       .where('active', '=', 1)
       .where((eb) => eb.or([eb('lease_owner', 'is', null), eb('lease_until', '<', now)]))
       .orderBy('next_run_at')
