@@ -31,7 +31,8 @@ export class PostgresSharedBudget implements SharedBudget {
         from atlas_rate_budgets where project_id = ${projectId} for update
       ), refilled as (
         select project_id,
-          least(capacity, tokens + periods * ${refill}::double precision) as tokens, periods, probe_until,
+          -- The capacity this replica knows (RateLimit-Limit, else Atlas's statement, else atlas.pacing) bounds a refill too.
+          least(capacity, ${model.capacity}::double precision, tokens + periods * ${refill}::double precision) as tokens, periods, probe_until,
           case when periods > 0 then next_refill_at + periods * ${periodMs}::double precision else next_refill_at end as next_refill_at
         from cur
       ), decided as (
