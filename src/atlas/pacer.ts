@@ -328,7 +328,9 @@ export class ProjectPacer {
         state.tokens = Math.max(0, state.tokens - 1);
         return 0;
       }
-      const want = Math.max(1, Math.min(state.waiters.length, this.options.leaseMax ?? 10));
+      // While Atlas's first statement of the bucket is awaited, no batch is leased on atlas.pacing's guess.
+      const learning = state.asking && state.source === undefined;
+      const want = learning ? 1 : Math.max(1, Math.min(state.waiters.length, this.options.leaseMax ?? 10));
       try {
         const { granted, retryAt, credited } = await this.withSharedDeadline(shared.take(projectId, want, this.model(state, now)));
         if (granted >= 1) {
@@ -411,6 +413,7 @@ export class ProjectPacer {
     if (state.headers !== 'present') {
       // Tokens spent stay spent: the bucket is the stated capacity less what went out.
       state.tokens = Math.max(0, Math.min(capacity, state.tokens + capacity - state.capacity));
+      state.leased = Math.min(state.leased, state.tokens);
       state.capacity = capacity;
     }
     state.source = 'atlas';

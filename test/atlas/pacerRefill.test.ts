@@ -2,7 +2,7 @@
 // fake clock: it paces by what Atlas states rather than `atlas.pacing`, falls back to `atlas.pacing`
 // when Atlas does not say, never holds the first call for the answer, and asks again only hourly.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ProjectPacer, type PacerOptions, type RefillAnswer, type Ticket } from '../../src/atlas/pacer.js';
+import { ProjectPacer, type BucketModel, type PacerOptions, type RefillAnswer, type SharedBudget, type Ticket } from '../../src/atlas/pacer.js';
 import { TokenBuckets, type RateLimitOptions } from '../../src/sandbox/atlas/traffic.js';
 
 const P = '0123456789abcdef01234567';
@@ -186,5 +186,25 @@ describe('ProjectPacer with the refill Atlas states', () => {
       ['info', 'GET /rateLimits'],
       ['warn', 'atlas'],
     ]);
+  });
+
+  it('gives the shared budget the stated refill and capacity, so replicas that learnt the same numbers agree', async () => {
+    const models: BucketModel[] = [];
+    const shared: SharedBudget = {
+      take: async (_projectId, want, model) => {
+        models.push(model);
+        return { granted: want, retryAt: undefined, credited: false };
+      },
+      observe: async () => {},
+    };
+    const pacer = new ProjectPacer({ calls: 20, perMs: 60_000, shared, refillSource: source([stated]).fn });
+    const first = await pacer.acquire(P);
+    const second = pacer.acquire(P);
+    await vi.advanceTimersByTimeAsync(100);
+    pacer.observe(first, { status: 200 });
+    await vi.advanceTimersByTimeAsync(100);
+    await second;
+    expect(models[0]).toMatchObject({ capacity: 20, refill: 20, periodMs: 60_000 });
+    expect(models.at(-1)).toMatchObject({ capacity: 2, refill: 2, periodMs: 10_000 });
   });
 });
