@@ -59,7 +59,7 @@ async function replica(world: World, url: string): Promise<AtlasClient> {
 describe('the refill Atlas states, shared through PostgreSQL', () => {
   it('two replicas paced by what /rateLimits states stay under one bucket: no 429', async ({ skip }) => {
     if ('skipped' in server) return skip(server.skipped);
-    const url = await freshDatabase(server);
+    const url = await freshDatabase(server, 'shared_budget_stated');
     const world = await startWorld({ atlas: { rateLimit: { capacity: 3, refill: 3, periodMs: 1_000, headers: false } } });
     cleanup.push(() => world.stop());
     const [a, b] = await Promise.all([replica(world, url), replica(world, url)]);
