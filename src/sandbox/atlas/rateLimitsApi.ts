@@ -78,7 +78,7 @@ export class RateLimitsApi {
 
   /** An authenticated request to a `/rateLimits` path. */
   handle(method: string, url: URL, accept: string): RateLimitsAnswer {
-    const id = url.pathname.length > BASE.length + 1 ? decodeURIComponent(url.pathname.slice(BASE.length + 1)) : undefined;
+    const id = url.pathname.length > BASE.length + 1 ? safeDecode(url.pathname.slice(BASE.length + 1)) : undefined;
     const operation = id === undefined ? 'listRateLimits' : 'getRateLimit';
     const answer = (reply: Reply, handled = false, contentType = 'application/json'): RateLimitsAnswer => ({ operation, reply, handled, contentType });
     if (this.mode === 'absent' || (id !== undefined && id.includes('/'))) return answer(apiError(404, CODES.resourceNotFound, `Cannot find resource ${url.pathname}.`, [url.pathname]));
@@ -117,6 +117,15 @@ export class RateLimitsApi {
     );
     const reply = page(matching, url.searchParams);
     return answer({ ...reply, headers: { ...headers, ...reply.headers } }, reply.status < 400, wanted);
+  }
+}
+
+/** A path segment decoded; a malformed escape stays as sent (and matches no set). */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
   }
 }
 
