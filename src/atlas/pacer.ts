@@ -37,7 +37,7 @@ export interface BucketModel {
 export type RefillAnswer = { stated: true; endpointSet: string; capacity: number; refill: number; periodMs: number } | { stated: false; reason: string };
 
 export interface PacerOptions {
-  /** `atlas.pacing.calls`: the refill per period, and the capacity when Atlas sends no headers. */
+  /** `atlas.pacing.calls`: the refill per period and the capacity when Atlas neither states them (`refillSource`) nor sends headers. */
   calls: number;
   /** `atlas.pacing.per`, in ms. */
   perMs: number;
