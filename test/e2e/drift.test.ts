@@ -5,13 +5,13 @@
 // Scans are triggered with `app.drift.scan()`, on a clock the test moves (no sleeps).
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp, type SpconnApp } from '../../src/app.js';
 import { createLogger } from '../../src/log.js';
 import { Sealer } from '../../src/secrets/sealing.js';
 import type { EventActor } from '../../src/sandbox/atlasEmulator.js';
 import { openStore } from '../../src/store/index.js';
-import { freshDatabase, startPostgres, type PostgresServer } from '../support/postgres.js';
+import { usePostgres } from '../support/postgres.js';
 import { createHttpsRequest, startStack, threadTexts, WORLD, type Stack } from '../support/stack.js';
 
 const APPROVALS = 'C0APPROVAL1';
@@ -157,17 +157,10 @@ describe('drift alerts', () => {
 });
 
 describe('drift alerts with two replicas on one PostgreSQL', () => {
-  let pg: PostgresServer | { skipped: string };
-  beforeAll(async () => {
-    pg = await startPostgres();
-  }, 60_000);
-  afterAll(async () => {
-    if (pg && !('skipped' in pg)) await pg.stop();
-  });
+  const pg = usePostgres();
 
   it('posts each change once although both replicas read it', async ({ skip }) => {
-    if ('skipped' in pg) return skip(pg.skipped);
-    const databaseUrl = await freshDatabase(pg, 'drift');
+    const databaseUrl = await pg.database('drift', skip);
     const s = await start({ databaseUrl });
     const second: SpconnApp = await buildApp({
       config: s.world.config,

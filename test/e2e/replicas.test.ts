@@ -1,30 +1,24 @@
 // Two real app processes share one PostgreSQL: 50 requests approved through either replica (some
 // clicks delivered to both), one replica SIGKILLed mid-way; every request ends once, with one
 // Atlas connection each.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { startWorld, WORLD, type World } from '../../src/sandbox/world.js';
-import { freshDatabase, startPostgres, type PostgresServer } from '../support/postgres.js';
+import { usePostgres } from '../support/postgres.js';
 import { Replicas, requestHttpsThrough } from '../support/processRequests.js';
 import { SlackDriver } from '../support/slackDriver.js';
 
 const REQUESTS = 50;
-let pg: PostgresServer | { skipped: string };
+const pg = usePostgres('Two-replica test');
 let world: World;
 let replicas: Replicas | undefined;
 
-beforeAll(async () => {
-  pg = await startPostgres();
-  if ('skipped' in pg) console.log(`Two-replica test skipped: ${pg.skipped}`);
-}, 60_000);
 afterAll(async () => {
   await replicas?.stop();
   await world?.stop();
-  if (pg && !('skipped' in pg)) await pg.stop();
 });
 
 it('runs every request once across two replicas when one is killed', async ({ skip }) => {
-  if ('skipped' in pg) return skip(pg.skipped);
-  const databaseUrl = await freshDatabase(pg, 'replicas');
+  const databaseUrl = await pg.database('replicas', skip);
   world = await startWorld({
     configPatch: (raw) => {
       raw.replicas = { leaseTime: '2s', scanEvery: '200ms' };

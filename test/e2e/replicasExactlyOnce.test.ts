@@ -5,29 +5,24 @@
 // The processes cannot be paused from outside at that point, so this test makes the window common
 // (a scan every 20 ms, 12 requests, creates that take 400 ms); the forced interleavings are in
 // exactlyOnce.test.ts.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { startWorld, WORLD, type World } from '../../src/sandbox/world.js';
-import { freshDatabase, startPostgres, type PostgresServer } from '../support/postgres.js';
+import { usePostgres } from '../support/postgres.js';
 import { Replicas, requestHttpsThrough } from '../support/processRequests.js';
 import { SlackDriver } from '../support/slackDriver.js';
 
 const REQUESTS = 12;
-let pg: PostgresServer | { skipped: string };
+const pg = usePostgres();
 let world: World | undefined;
 let replicas: Replicas | undefined;
 
-beforeAll(async () => {
-  pg = await startPostgres();
-}, 60_000);
 afterAll(async () => {
   await replicas?.stop();
   await world?.stop();
-  if (pg && !('skipped' in pg)) await pg.stop();
 });
 
 it('sends each approved request to Atlas once across two replicas scanning every 20 ms', async ({ skip }) => {
-  if ('skipped' in pg) return skip(pg.skipped);
-  const databaseUrl = await freshDatabase(pg, 'replicas_once');
+  const databaseUrl = await pg.database('replicas_once', skip);
   world = await startWorld({
     configPatch: (raw) => {
       raw.replicas = { leaseTime: '5s', scanEvery: '20ms' };

@@ -8,13 +8,13 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp, type SpconnApp } from '../../src/app.js';
 import { createLogger } from '../../src/log.js';
 import { DESCRIBE_SECRET } from '../../src/sandbox/secretsManagerEmulator.js';
 import { Sealer } from '../../src/secrets/sealing.js';
 import { openStore } from '../../src/store/index.js';
-import { freshDatabase, startPostgres, type PostgresServer } from '../support/postgres.js';
+import { usePostgres } from '../support/postgres.js';
 import { createHttpsRequest, startStack, threadTexts, WORLD, type CardMessage, type Stack } from '../support/stack.js';
 
 const APPROVALS = 'C0APPROVAL1';
@@ -159,17 +159,10 @@ describe('rotation watching', () => {
 });
 
 describe('rotation watching with two replicas on one PostgreSQL', () => {
-  let pg: PostgresServer | { skipped: string };
-  beforeAll(async () => {
-    pg = await startPostgres();
-  }, 60_000);
-  afterAll(async () => {
-    if (pg && !('skipped' in pg)) await pg.stop();
-  });
+  const pg = usePostgres();
 
   it('opens one rotation although both replicas notice the new version', async ({ skip }) => {
-    if ('skipped' in pg) return skip(pg.skipped);
-    const databaseUrl = await freshDatabase(pg, 'rotation');
+    const databaseUrl = await pg.database('rotation', skip);
     const s = await start({ databaseUrl });
     await createOrders(s);
     const second: SpconnApp = await buildApp({

@@ -4,9 +4,9 @@
 // line, a Slack message or the database.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startWorld, type World } from '../../src/sandbox/world.js';
-import { freshDatabase, startPostgres, type PostgresServer } from '../support/postgres.js';
+import { usePostgres } from '../support/postgres.js';
 import { Replicas, requestHttpsThrough } from '../support/processRequests.js';
 import { SlackDriver } from '../support/slackDriver.js';
 import { createHttpsRequest, startStack, threadTexts, WORLD, type Stack } from '../support/stack.js';
@@ -63,22 +63,17 @@ describe('a service-account target (one replica, SQLite)', () => {
 });
 
 describe('a service-account target on two app processes sharing PostgreSQL', () => {
-  let pg: PostgresServer | { skipped: string };
+  const pg = usePostgres();
   let world: World | undefined;
   let replicas: Replicas | undefined;
 
-  beforeAll(async () => {
-    pg = await startPostgres();
-  }, 60_000);
   afterAll(async () => {
     await replicas?.stop();
     await world?.stop();
-    if (pg && !('skipped' in pg)) await pg.stop();
   });
 
   it('mints one token for both replicas, sealed in the database', async ({ skip }) => {
-    if ('skipped' in pg) return skip(pg.skipped);
-    const databaseUrl = await freshDatabase(pg, 'service_account');
+    const databaseUrl = await pg.database('service_account', skip);
     world = await startWorld({
       auth: 'serviceAccount',
       serviceAccountSecret: CANARY_SECRET,

@@ -4,6 +4,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 
 export interface PostgresServer {
   url: string;
@@ -70,4 +71,46 @@ export async function freshDatabase(server: PostgresServer, name: string): Promi
   await client.query(`CREATE DATABASE ${name}`);
   await client.end();
   return server.url.replace(/\/postgres$/, `/${name}`);
+}
+
+/** One PostgreSQL server for the tests of a file (or of the `describe` it is called in). */
+export interface TestPostgres {
+  /** Why there is no server (PostgreSQL is not installed), once the `beforeAll` has run. */
+  readonly skipped: string | undefined;
+  /**
+   * A fresh, empty database on the server. Without a server the test is skipped with the reason
+   * (`skip` from the test's context), or, without `skip`, this throws it.
+   */
+  database(name: string, skip?: (note: string) => never): Promise<string>;
+}
+
+/**
+ * Starts a server before the tests of the current file or `describe` and stops it after them.
+ * Call it before registering the file's own `afterAll`: hooks run as a stack, so the server then
+ * stops after the replicas that use it. `label` names the tests in a line logged when skipped.
+ */
+export function usePostgres(label?: string): TestPostgres {
+  let server: PostgresServer | { skipped: string } | undefined;
+  beforeAll(async () => {
+    server = await startPostgres();
+    if (label && 'skipped' in server) console.log(`${label} skipped: ${server.skipped}`);
+  }, 60_000);
+  afterAll(async () => {
+    if (server && !('skipped' in server)) await server.stop();
+  });
+  const skipped = (): string | undefined =>
+    server === undefined ? 'no PostgreSQL (its start failed)' : 'skipped' in server ? server.skipped : undefined;
+  return {
+    get skipped() {
+      return skipped();
+    },
+    async database(name, skip) {
+      if (server === undefined || 'skipped' in server) {
+        const why = skipped()!;
+        if (skip) return skip(why);
+        throw new Error(why);
+      }
+      return freshDatabase(server, name);
+    },
+  };
 }
