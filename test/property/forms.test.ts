@@ -11,6 +11,7 @@ import { parseCommand } from '../../src/handlers/commands/parse.js';
 import { connectionNameError } from '../../src/modals/createModal.js';
 import type { ViewStateValues } from '../../src/modals/viewState.js';
 import { CONNECTION_TYPES as ATLAS_SCHEMAS, schemaProblem } from '../../src/sandbox/atlas/schemaValidation.js';
+import { chosen, expectFieldErrors, expectSecretsMasked, external, ownBlocks, select, text } from '../support/formProperties.js';
 
 const hostile = fc.oneof(
   fc.string(),
@@ -40,8 +41,6 @@ const hostile = fc.oneof(
 );
 const maybe = fc.option(hostile, { nil: null });
 
-const text = (value: string | null) => ({ type: 'plain_text_input', value });
-const select = (value: string | null) => ({ type: 'static_select', selected_option: value === null ? null : { value } });
 
 const token = fc.stringMatching(/^[A-Za-z][A-Za-z0-9-]{0,20}$/);
 const headerValue = fc.stringMatching(/^[!-~][ -~]{0,60}$/);
@@ -72,7 +71,7 @@ const formValues: Record<string, fc.Arbitrary<ViewStateValues>> = {
   privatelink: fc
     .oneof(fc.record({ kind: maybe, region: maybe, service: maybe, dns: maybe, subs: maybe, bootstrap: maybe, key: maybe, secret: maybe }), validPrivateLink)
     .map((v) => ({
-      [PL_BLOCKS.kind]: { [PL_ACTIONS.kind]: { type: 'radio_buttons', selected_option: v.kind === null ? null : { value: v.kind } } },
+      [PL_BLOCKS.kind]: { [PL_ACTIONS.kind]: chosen('radio_buttons', v.kind) },
       [PL_BLOCKS.region]: { [PL_ACTIONS.region]: select(v.region) },
       [PL_BLOCKS.serviceName]: { [PL_ACTIONS.serviceName]: text(v.service) },
       [PL_BLOCKS.dnsDomain]: { [PL_ACTIONS.dnsDomain]: text(v.dns) },
@@ -86,7 +85,7 @@ const formValues: Record<string, fc.Arbitrary<ViewStateValues>> = {
     [HTTPS_BLOCKS.headers]: { [HTTPS_ACTIONS.headers]: text(headers) },
   })),
   s3: fc.oneof(fc.record({ role: maybe, bucket: maybe }), fc.record({ role: validRole, bucket: fc.constant(null) })).map(({ role, bucket }) => ({
-    [S3_BLOCKS.role]: { [S3_ACTIONS.role]: { type: 'external_select', selected_option: role === null ? null : { value: role } } },
+    [S3_BLOCKS.role]: { [S3_ACTIONS.role]: external(role) },
     [S3_BLOCKS.testBucket]: { [S3_ACTIONS.testBucket]: text(bucket) },
   })),
   // A field-by-field mix is valid as a whole about once in a hundred; half the cases are valid
@@ -124,25 +123,18 @@ const formValues: Record<string, fc.Arbitrary<ViewStateValues>> = {
 describe.each(CONNECTION_TYPES.filter((t) => t.id in formValues).map((t) => [t.id, t] as const))('the %s form', (id, type) => {
   it('answers any input with field errors on its own blocks, or a body Atlas accepts', () => {
     const outcomes = { ok: 0, refused: 0 };
-    const ownBlocks = new Set(type.formBlocks().map((b) => (b as { block_id?: string }).block_id));
+    const own = ownBlocks(type);
     fc.assert(
       fc.property(formValues[id]!, (values) => {
         const result = type.parseForm(values);
         outcomes[result.ok ? 'ok' : 'refused']++;
         if (!result.ok) {
-          expect(Object.keys(result.errors).length).toBeGreaterThan(0);
-          for (const [block, message] of Object.entries(result.errors)) {
-            expect(ownBlocks.has(block)).toBe(true);
-            expect(message.length).toBeGreaterThan(10);
-            expect(message.length).toBeLessThan(400);
-          }
+          expectFieldErrors(own, result.errors);
           return;
         }
         const body = type.atlasBody('valid-name', result.value);
         expect(schemaProblem(ATLAS_SCHEMAS[body.type]!, body)).toBeUndefined();
-        for (const secret of type.secretValues(result.value)) {
-          if (secret.length >= 12) expect(JSON.stringify(type.summary(result.value))).not.toContain(secret);
-        }
+        expectSecretsMasked(type, result.value);
       }),
       { numRuns: 1500 },
     );
