@@ -1,7 +1,9 @@
 // What the property tests of the connection forms share: the values Slack sends for each kind of
 // element, and the checks every form must pass whatever it was sent.
+import fc from 'fast-check';
 import { expect } from 'vitest';
 import type { ConnectionType, FieldErrors } from '../../src/connections/types.js';
+import type { ViewStateValues } from '../../src/modals/viewState.js';
 
 /** A text input's value in `view.state.values`. */
 export const text = (value: string | null) => ({ type: 'plain_text_input', value });
@@ -30,4 +32,33 @@ export function expectSecretsMasked<Form>(type: ConnectionType<Form>, form: Form
   for (const secret of type.secretValues(form)) {
     if (secret.length >= 12) expect(JSON.stringify(type.summary(form))).not.toContain(secret);
   }
+}
+
+/**
+ * `numRuns` drawn forms through `type.parseForm`: a refused one must carry precise errors on the
+ * type's own blocks (`expectFieldErrors`); an accepted one goes to `accepted` for the file's own
+ * checks. Returns how many went each way, so a test can tell both paths were exercised.
+ */
+export async function checkEveryForm<Form>(
+  type: ConnectionType<Form>,
+  forms: fc.Arbitrary<ViewStateValues>,
+  numRuns: number,
+  accepted: (form: Form, own: Set<string | undefined>) => void | Promise<void>,
+): Promise<{ accepted: number; refused: number }> {
+  const outcomes = { accepted: 0, refused: 0 };
+  const own = ownBlocks(type as ConnectionType<unknown>);
+  await fc.assert(
+    fc.asyncProperty(forms, async (values) => {
+      const result = type.parseForm(values);
+      if (!result.ok) {
+        outcomes.refused++;
+        expectFieldErrors(own, result.errors);
+        return;
+      }
+      outcomes.accepted++;
+      await accepted(result.value, own);
+    }),
+    { numRuns },
+  );
+  return outcomes;
 }
