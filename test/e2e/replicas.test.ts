@@ -1,33 +1,23 @@
 // Two real app processes share one PostgreSQL: 50 requests approved through either replica (some
 // clicks delivered to both), one replica SIGKILLed mid-way; every request ends once, with one
 // Atlas connection each.
-import { afterAll, expect, it } from 'vitest';
-import { startWorld, WORLD, type World } from '../../src/sandbox/world.js';
-import { usePostgres } from '../support/postgres.js';
-import { Replicas, requestHttpsThrough } from '../support/processRequests.js';
+import { expect, it } from 'vitest';
+import { WORLD } from '../../src/sandbox/world.js';
+import { requestHttpsThrough, useReplicas } from '../support/processRequests.js';
 import { SlackDriver } from '../support/slackDriver.js';
 
 const REQUESTS = 50;
-const pg = usePostgres('Two-replica test');
-let world: World;
-let replicas: Replicas | undefined;
-
-afterAll(async () => {
-  await replicas?.stop();
-  await world?.stop();
-});
+const onPostgres = useReplicas('Two-replica test');
 
 it('runs every request once across two replicas when one is killed', async ({ skip }) => {
-  const databaseUrl = await pg.database('replicas', skip);
-  world = await startWorld({
+  const { world, replicas, databaseUrl } = await onPostgres.start('replicas', skip, {
     configPatch: (raw) => {
       raw.replicas = { leaseTime: '2s', scanEvery: '200ms' };
       // Pacing is per process; the default (100 a minute) would make this test wait for minutes.
       (raw.atlas as Record<string, unknown>).pacing = { calls: 2000, per: '1m' };
     },
   });
-  replicas = new Replicas(world, databaseUrl);
-  const start = () => replicas!.start();
+  const start = () => replicas.start();
   const [a, b] = await Promise.all([start(), start()]);
   const drivers = [a, b].map((app) => new SlackDriver(app.url, world.signingSecret, WORLD.team));
   const { slack, atlas } = world;

@@ -1,8 +1,9 @@
 // A real PostgreSQL server from Debian's package, on 127.0.0.1 with its own data directory
 // (`spconn-pg-*` in the temporary directory). A server outlives the process that started it
 // (pg_ctl detaches it), so this process stops its own servers however it ends: `stop()`, exit,
-// SIGINT, SIGTERM (how vitest ends a worker), SIGHUP, or its parent's IPC channel closing. Only a
-// SIGKILL escapes; the next start removes the directories whose server is dead.
+// SIGINT, SIGTERM (how vitest ends a worker), SIGHUP, or its parent's IPC channel closing. A
+// SIGKILL cannot be caught: that server runs on until stopped by hand. Each start removes the
+// directories whose server is dead, and never touches a live one.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
