@@ -5,6 +5,13 @@ import { expect } from 'vitest';
 import type { ConnectionType, FieldErrors } from '../../src/connections/types.js';
 import type { ViewStateValues } from '../../src/modals/viewState.js';
 
+/**
+ * Any string, of code units, graphemes or bytes, or one of the values that broke forms before
+ * (empty, blank, huge, a script URL) and the file's own `cases`.
+ */
+export const hostileText = (...cases: string[]): fc.Arbitrary<string> =>
+  fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' }), fc.constantFrom('', ' ', 'x'.repeat(10_000), 'javascript:alert(1)', ...cases));
+
 /** A text input's value in `view.state.values`. */
 export const text = (value: string | null) => ({ type: 'plain_text_input', value });
 /** A menu's choice (static_select, external_select, radio_buttons) in `view.state.values`. */
