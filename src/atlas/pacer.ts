@@ -24,6 +24,12 @@ export interface SharedBudget {
 
 export interface BucketModel {
   capacity: number;
+  /**
+   * The capacity is Atlas's (its headers or GET /rateLimits), not `atlas.pacing`'s guess: only a
+   * stated capacity may lower the shared bucket. A replica still learning would otherwise empty
+   * the tokens the others hold from Atlas's statement.
+   */
+  capacityStated?: boolean;
   /** Tokens Atlas puts back every `periodMs`. */
   refill: number;
   periodMs: number;
@@ -255,6 +261,7 @@ export class ProjectPacer {
   private model(state: ProjectState, now: number): BucketModel {
     return {
       capacity: state.capacity,
+      capacityStated: state.headers === 'present' || state.source === 'atlas',
       refill: Math.min(state.refill, state.capacity),
       periodMs: state.periodMs,
       now,

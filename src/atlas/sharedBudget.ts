@@ -23,6 +23,8 @@ export class PostgresSharedBudget implements SharedBudget {
     const { now, periodMs, refill } = model;
     const probing = model.probe ?? false;
     const probeWaitMs = model.probeWaitMs ?? 2_000;
+    // Only Atlas's own capacity lowers the row; atlas.pacing's guess (a replica still learning) does not.
+    const stated = model.capacityStated ? model.capacity : null;
     const result = await sql<z.input<typeof takeRow>>`
       with cur as (
         select project_id, capacity, tokens, next_refill_at, probe_until,
@@ -33,9 +35,9 @@ export class PostgresSharedBudget implements SharedBudget {
         select project_id,
           -- A smaller capacity than the row's (Atlas stated it after the row was made from atlas.pacing)
           -- lowers the row, the tokens spent staying spent; only RateLimit-Limit (observe) raises it.
-          least(capacity, ${model.capacity}::double precision,
-            greatest(0, tokens - greatest(0, capacity - ${model.capacity}::double precision)) + periods * ${refill}::double precision) as tokens,
-          least(capacity, ${model.capacity}::double precision) as capacity, periods, probe_until,
+          least(capacity, coalesce(${stated}::double precision, capacity),
+            greatest(0, tokens - greatest(0, capacity - coalesce(${stated}::double precision, capacity))) + periods * ${refill}::double precision) as tokens,
+          least(capacity, coalesce(${stated}::double precision, capacity)) as capacity, periods, probe_until,
           case when periods > 0 then next_refill_at + periods * ${periodMs}::double precision else next_refill_at end as next_refill_at
         from cur
       ), decided as (

@@ -2,17 +2,15 @@
 // person clicks Done on another. The replica that finishes the setup tells its outcome at once,
 // although the approving replica's lease on the request (production's 5 minutes) has not run out.
 import pg from 'pg';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startWorld, WORLD, type World } from '../../src/sandbox/world.js';
-import { freshDatabase, startPostgres, type PostgresServer } from '../support/postgres.js';
+import { afterAll, expect, it } from 'vitest';
+import { WORLD } from '../../src/sandbox/world.js';
 import { privateLinkValues } from '../support/privateLink.js';
-import { Replicas } from '../support/processRequests.js';
+import { useReplicas } from '../support/processRequests.js';
 import { SlackDriver, state } from '../support/slackDriver.js';
 
-let server: PostgresServer | { skipped: string };
-let world: World | undefined;
-let replicas: Replicas | undefined;
+const replicasOn = useReplicas('Private Link replicas test');
 let db: pg.Client | undefined;
+afterAll(() => db?.end());
 
 async function waitUntil(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
   const until = Date.now() + ms;
@@ -22,34 +20,20 @@ async function waitUntil(check: () => Promise<boolean>, ms = 10_000): Promise<vo
   }
 }
 
-beforeAll(async () => {
-  server = await startPostgres();
-  if ('skipped' in server) console.log(`Private Link replicas test skipped: ${server.skipped}`);
-}, 60_000);
-afterAll(async () => {
-  await replicas?.stop();
-  await world?.stop();
-  await db?.end();
-  if (server && !('skipped' in server)) await server.stop();
-});
-
 it('tells the outcome at once when another replica than the approving one finishes the setup', async ({ skip }) => {
-  if ('skipped' in server) return skip(server.skipped);
-  const databaseUrl = await freshDatabase(server, 'plreplicas');
-  db = new pg.Client({ connectionString: databaseUrl });
-  await db.connect();
-  world = await startWorld({
+  const { world, replicas, databaseUrl } = await replicasOn.start('plreplicas', skip, {
     configPatch: (raw) => {
       // Production's lease: a replica that dies holding it blocks the request for 5 minutes.
       raw.replicas = { leaseTime: '5m', scanEvery: '200ms' };
       raw.privateLink = { pollMin: '20ms', pollMax: '80ms', linkTimeout: '30s', connectionTimeout: '30s' };
     },
   });
+  db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
   const { slack, atlas } = world;
-  replicas = new Replicas(world, databaseUrl);
   const a = await replicas.start();
   const b = await replicas.start();
-  const [viaA, viaB] = [a, b].map((app) => new SlackDriver(app.url, world!.signingSecret, WORLD.team)) as [SlackDriver, SlackDriver];
+  const [viaA, viaB] = [a, b].map((app) => new SlackDriver(app.url, world.signingSecret, WORLD.team)) as [SlackDriver, SlackDriver];
 
   const trigger = slack.issueTriggerId();
   await viaA.command('create privatelink', { user: WORLD.requester, channel: WORLD.channel, triggerId: trigger });
