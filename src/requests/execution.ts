@@ -72,25 +72,16 @@ export class RequestExecution {
     // With several replicas, the one holding the lease does the work; the others leave it.
     if (!(await store.claimRequest(requestId, replicaId, leaseTime))) return;
     // Renew the lease while the Atlas call runs, so no other replica takes over work in progress.
-    let beat: Promise<unknown> = Promise.resolve();
-    const heartbeat = setInterval(() => (beat = store.claimRequest(requestId, replicaId, leaseTime).catch(() => undefined)), leaseTime / 3);
+    const heartbeat = setInterval(() => void store.claimRequest(requestId, replicaId, leaseTime).catch(() => undefined), leaseTime / 3);
     heartbeat.unref();
-    let handedOver = false;
     try {
-      handedOver = (await this.claimed(requestId, resuming)) === 'setup';
+      await this.claimed(requestId, resuming);
     } finally {
       clearInterval(heartbeat);
     }
-    if (handedOver) {
-      // The setup leases itself from here, on whichever replica a person's Done reaches; kept, this
-      // lease would stop that replica telling the outcome until it ran out (replicas.leaseTime).
-      await beat;
-      await store.releaseRequest(requestId, replicaId);
-    }
   }
 
-  /** 'setup' when a Private Link setup took the request over. */
-  private async claimed(requestId: string, resuming: boolean): Promise<'setup' | undefined> {
+  private async claimed(requestId: string, resuming: boolean): Promise<void> {
     const { store } = this.deps;
     const row = await store.get(requestId);
     if (!row) return;
@@ -106,7 +97,7 @@ export class RequestExecution {
       if (call.kind === 'privatelink') {
         // The setup takes it from here and ends the request when it finishes.
         await this.deps.setups.start(row.id, call.plan);
-        return 'setup';
+        return;
       }
       const { ready, remembered } = await this.withReferencesRead(call);
       outcome = ready.kind === 'replace' ? await performReplace(this.deps.store, atlas, row.id, ready) : await perform(atlas, ready, resuming);

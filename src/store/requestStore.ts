@@ -73,11 +73,6 @@ export class RequestStore {
     return Number(result.numUpdatedRows) === 1;
   }
 
-  /** Gives a request's lease back (a Private Link setup, leased on its own, has taken the request over). */
-  async releaseRequest(id: string, owner: string): Promise<void> {
-    await this.db.updateTable('requests').set({ lease_owner: null, lease_until: null }).where('id', '=', id).where('lease_owner', '=', owner).execute();
-  }
-
   async releaseWorkflow(requestId: string, owner: string): Promise<void> {
     await this.db.updateTable('workflows').set({ lease_owner: null, lease_until: null }).where('request_id', '=', requestId).where('lease_owner', '=', owner).execute();
   }
