@@ -7,7 +7,8 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { SecretCache } from '../secrets/apiKeys.js';
 import { BearerAuth, DigestAuth, type AtlasAuth } from './auth.js';
 import { AtlasClient } from './client.js';
-import { ProjectPacer, type SharedBudget } from './pacer.js';
+import { ProjectPacer, type RefillAnswer, type SharedBudget } from './pacer.js';
+import { streamsRefill } from './rateLimits.js';
 import { TokenSource, type SharedTokens } from './serviceAccount.js';
 
 export class AtlasClients {
@@ -30,10 +31,23 @@ export class AtlasClients {
       signal?: AbortSignal;
     },
   ) {
-    this.pacer = new ProjectPacer({ calls: deps.config.atlas.pacing.calls, perMs: deps.config.atlas.pacing.per, logger: deps.logger, ...(deps.shared ? { shared: deps.shared } : {}) });
+    this.pacer = new ProjectPacer({
+      calls: deps.config.atlas.pacing.calls,
+      perMs: deps.config.atlas.pacing.per,
+      logger: deps.logger,
+      refillSource: (projectId) => this.statedRefill(projectId),
+      ...(deps.shared ? { shared: deps.shared } : {}),
+    });
     this.projectLabels = projectLabels(deps.config);
     // Every configured project's series exists from the start, at 0, so a rate of 429s can be graphed.
     for (const label of new Set(this.projectLabels.values())) deps.metrics?.atlasRateLimited.inc({ project: label }, 0);
+  }
+
+  /** Atlas's statement of the project's refill (`GET /rateLimits`), read with the credential of a target in that project. */
+  private statedRefill(projectId: string): Promise<RefillAnswer> {
+    const target = this.deps.config.targets.find((t) => t.projectId === projectId);
+    if (!target) return Promise.resolve({ stated: false, reason: 'no target is in this project' });
+    return streamsRefill(this.for(target), projectId);
   }
 
   /** The client for the target's credential (targets sharing one share a client, its Digest pool or its token). */

@@ -3,8 +3,10 @@
 //
 // The model of a project's bucket: `capacity` and the tokens left come from Atlas's
 // `RateLimit-Limit` / `RateLimit-Remaining` when it sends them; the refill (which Atlas's headers
-// do not carry) and, without headers, the capacity come from `atlas.pacing`. Until the first answer
-// tells which, one call at a time goes out. Refills are credited only when they must have happened
+// do not carry) and, without headers, the capacity come from what Atlas states at `GET /rateLimits`
+// (`refillSource`, asked in the background the first time a project is paced and hourly after),
+// else from `atlas.pacing`. Until the first answer (and the first statement) tells which, one call
+// at a time goes out. Refills are credited only when they must have happened
 // (a period after the last one known), `Retry-After` on 429/503 holds the whole project, and with
 // a `SharedBudget` (PostgreSQL) the replicas take their tokens from one bucket per project.
 import type { Logger } from '../log.js';
@@ -31,8 +33,11 @@ export interface BucketModel {
   probeWaitMs?: number;
 }
 
+/** What Atlas states about a project's bucket for the streams endpoints (`src/atlas/rateLimits.ts`), or why it does not. */
+export type RefillAnswer = { stated: true; endpointSet: string; capacity: number; refill: number; periodMs: number } | { stated: false; reason: string };
+
 export interface PacerOptions {
-  /** `atlas.pacing.calls`: the refill per period, and the capacity when Atlas sends no headers. */
+  /** `atlas.pacing.calls`: the refill per period and the capacity when Atlas neither states them (`refillSource`) nor sends headers. */
   calls: number;
   /** `atlas.pacing.per`, in ms. */
   perMs: number;
@@ -52,6 +57,13 @@ export interface PacerOptions {
   /** Most tokens taken from the shared budget at once (default 10). */
   leaseMax?: number;
   logger?: Pick<Logger, 'warn' | 'info'>;
+  /**
+   * Atlas's statement of the project's bucket (`GET /rateLimits`). Asked in the background the first
+   * time a project is paced and every `refillEveryMs` after; `calls`/`perMs` are the fallback.
+   */
+  refillSource?: (projectId: string) => Promise<RefillAnswer>;
+  /** How often `refillSource` is asked again per project (default 1 hour: an operator's override can change). */
+  refillEveryMs?: number;
 }
 
 /** A call's permission to go out; give it back to `observe` with the answer. */
@@ -99,10 +111,22 @@ class ProjectState {
   running = false;
   wake: (() => void) | undefined;
   lastSharedObserve = 0;
+  /** Tokens Atlas puts back every `periodMs`: `atlas.pacing` until Atlas states them. */
+  refill: number;
+  periodMs: number;
+  /** Where the refill comes from now (logged when it changes). */
+  source: 'atlas' | 'config' | undefined;
+  /** What Atlas stated last. */
+  stated: { capacity: number; refill: number; periodMs: number } | undefined;
+  /** When `refillSource` was last asked, and whether its answer is awaited. */
+  askedAt: number | undefined;
+  asking = false;
 
-  constructor(calls: number) {
+  constructor(calls: number, perMs: number) {
     this.capacity = calls;
     this.tokens = calls;
+    this.refill = calls;
+    this.periodMs = perMs;
   }
 }
 
@@ -119,6 +143,7 @@ export class ProjectPacer {
   /** Resolves when a call to `projectId` may go out; callers are served in order. Rejects on `signal` or past `deadline`. */
   acquire(projectId: string, opts: { signal?: AbortSignal; deadline?: number } = {}): Promise<Ticket> {
     const state = this.state(projectId);
+    this.askRefill(projectId, state);
     return new Promise<Ticket>((resolve, reject) => {
       if (opts.signal?.aborted) return reject(new PacingAbortedError('stopping: the Atlas call was not sent'));
       const waiter: Waiter = { resolve, reject, signal: opts.signal, deadline: opts.deadline, onAbort: undefined };
@@ -146,7 +171,7 @@ export class ProjectPacer {
       if (seen.limit !== undefined) state.headers = 'present';
       else if (state.headers === 'unknown') state.headers = 'absent';
       // The clock of refills starts once Atlas has surely seen a call (its bucket may start then).
-      state.nextRefillAt ??= now + this.options.perMs;
+      state.nextRefillAt ??= now + state.periodMs;
     }
     if (seen.limit !== undefined) {
       state.capacity = seen.limit;
@@ -161,7 +186,7 @@ export class ProjectPacer {
       } else if (wasProbe) {
         // The probe went out alone after a refill was credited: what it says is the truth, up or down.
         // If more came back than the model credited, the next refill is at most a period away.
-        if (estimate > state.tokens) state.nextRefillAt = now + this.options.perMs;
+        if (estimate > state.tokens) state.nextRefillAt = now + state.periodMs;
         state.tokens = estimate;
       } else if (seen.remaining < state.tokens) {
         // Fewer than this process alone can have spent: another client of the key spends the same
@@ -199,7 +224,7 @@ export class ProjectPacer {
   private shareObservation(projectId: string, state: ProjectState, seen: RateLimitHeaders, status: number, now: number, wasProbe: boolean): Promise<void> | undefined {
     const shared = this.options.shared;
     if (!shared || now < this.sharedDownUntil) return undefined;
-    const retryAt = status === 429 ? (seen.retryAt ?? now + this.options.perMs) : undefined;
+    const retryAt = status === 429 ? (seen.retryAt ?? now + state.periodMs) : undefined;
     // Headers alone are shared at most once a second per project (and always a probe's): they only correct the model.
     if (retryAt === undefined && !wasProbe && (seen.remaining === undefined || now - state.lastSharedObserve < 1_000)) return undefined;
     state.lastSharedObserve = now;
@@ -215,7 +240,7 @@ export class ProjectPacer {
   private state(projectId: string): ProjectState {
     let state = this.projects.get(projectId);
     if (!state) {
-      state = new ProjectState(this.options.calls);
+      state = new ProjectState(this.options.calls, this.options.perMs);
       this.projects.set(projectId, state);
     }
     return state;
@@ -230,8 +255,8 @@ export class ProjectPacer {
   private model(state: ProjectState, now: number): BucketModel {
     return {
       capacity: state.capacity,
-      refill: Math.min(this.options.calls, state.capacity),
-      periodMs: this.options.perMs,
+      refill: Math.min(state.refill, state.capacity),
+      periodMs: state.periodMs,
       now,
       probe: state.headers === 'present',
       probeWaitMs: this.options.probeWaitMs ?? 2_000,
@@ -291,6 +316,9 @@ export class ProjectPacer {
     // model credited (Atlas's refill may be slower than `atlas.pacing` says).
     const probeWaitMs = this.options.probeWaitMs ?? 2_000;
     if (state.probe && now < state.probe.at + probeWaitMs) return state.probe.at + probeWaitMs - now;
+    // The first statement of the refill is awaited as the first answer is (and as long at most):
+    // calls after the first do not go out on `atlas.pacing`'s guess while Atlas is about to say.
+    if (state.asking && state.source === undefined && state.seq > 0 && state.askedAt !== undefined && now < state.askedAt + probeWaitMs) return state.askedAt + probeWaitMs - now;
     this.refill(state, now);
     if (state.probe && now < state.probe.at + probeWaitMs) return state.probe.at + probeWaitMs - now;
     const shared = this.options.shared;
@@ -300,7 +328,9 @@ export class ProjectPacer {
         state.tokens = Math.max(0, state.tokens - 1);
         return 0;
       }
-      const want = Math.max(1, Math.min(state.waiters.length, this.options.leaseMax ?? 10));
+      // While Atlas's first statement of the bucket is awaited, no batch is leased on atlas.pacing's guess.
+      const learning = state.asking && state.source === undefined;
+      const want = learning ? 1 : Math.max(1, Math.min(state.waiters.length, this.options.leaseMax ?? 10));
       try {
         const { granted, retryAt, credited } = await this.withSharedDeadline(shared.take(projectId, want, this.model(state, now)));
         if (granted >= 1) {
@@ -311,7 +341,7 @@ export class ProjectPacer {
           state.tokens = Math.max(0, state.tokens - 1);
           return 0;
         }
-        return Math.max(1, Math.min((retryAt ?? now + this.options.perMs) - now, this.options.perMs));
+        return Math.max(1, Math.min((retryAt ?? now + state.periodMs) - now, state.periodMs));
       } catch (err) {
         this.sharedFailed(err);
         // Paces alone from here on (the local model has followed every answer all along).
@@ -321,17 +351,73 @@ export class ProjectPacer {
       state.tokens--;
       return 0;
     }
-    state.nextRefillAt ??= now + this.options.perMs;
+    state.nextRefillAt ??= now + state.periodMs;
     return Math.max(1, state.nextRefillAt - now);
   }
 
   /** Credits the refills that have surely happened by `now`. */
   private refill(state: ProjectState, now: number): void {
     if (state.nextRefillAt === undefined || now < state.nextRefillAt) return;
-    const periods = Math.floor((now - state.nextRefillAt) / this.options.perMs) + 1;
-    state.tokens = Math.min(state.capacity, state.tokens + periods * Math.min(this.options.calls, state.capacity));
-    state.nextRefillAt += periods * this.options.perMs;
+    const periods = Math.floor((now - state.nextRefillAt) / state.periodMs) + 1;
+    state.tokens = Math.min(state.capacity, state.tokens + periods * Math.min(state.refill, state.capacity));
+    state.nextRefillAt += periods * state.periodMs;
     if (state.headers === 'present') state.needProbe = true;
+  }
+
+  /** Asks Atlas's statement of the project's bucket in the background, the first time and then every `refillEveryMs`. */
+  private askRefill(projectId: string, state: ProjectState): void {
+    const source = this.options.refillSource;
+    const now = this.now();
+    if (!source || state.asking || (state.askedAt !== undefined && now < state.askedAt + (this.options.refillEveryMs ?? 3_600_000))) return;
+    state.asking = true;
+    state.askedAt = now;
+    let answer: Promise<RefillAnswer>;
+    try {
+      answer = source(projectId);
+    } catch {
+      answer = Promise.resolve({ stated: false, reason: 'the rate-limit look-up failed' });
+    }
+    void answer
+      .catch((): RefillAnswer => ({ stated: false, reason: 'the rate-limit look-up failed' }))
+      .then((said) => this.learnRefill(projectId, state, said))
+      .finally(() => {
+        state.asking = false;
+        state.wake?.();
+      });
+  }
+
+  /**
+   * Uses what Atlas stated (refill, period and, until `RateLimit-Limit` says, capacity). When Atlas
+   * does not say, `atlas.pacing` stays or, once Atlas has stated numbers, the last ones stated do.
+   */
+  private learnRefill(projectId: string, state: ProjectState, said: RefillAnswer): void {
+    const logger = this.options.logger;
+    if (!said.stated) {
+      if (state.source === undefined) {
+        state.source = 'config';
+        logger?.info({ projectId, source: 'atlas.pacing', refill: state.refill, periodMs: state.periodMs, reason: said.reason }, 'Atlas rate limit: pacing the project by atlas.pacing');
+      } else if (state.source === 'atlas') {
+        logger?.warn({ projectId, source: 'atlas', reason: said.reason }, 'Atlas rate limit: could not read it again; pacing by the refill Atlas stated last');
+      }
+      return;
+    }
+    const { capacity, refill, periodMs } = said;
+    if (!(capacity >= 1 && refill >= 1 && periodMs >= 1)) return;
+    const last = state.stated;
+    const changed = !last || last.refill !== refill || last.periodMs !== periodMs || last.capacity !== capacity;
+    state.stated = { capacity, refill, periodMs };
+    // The next refill keeps its start (the last refill, or the first answer) under the new period.
+    if (state.nextRefillAt !== undefined) state.nextRefillAt += periodMs - state.periodMs;
+    state.refill = refill;
+    state.periodMs = periodMs;
+    if (state.headers !== 'present') {
+      // Tokens spent stay spent: the bucket is the stated capacity less what went out.
+      state.tokens = Math.max(0, Math.min(capacity, state.tokens + capacity - state.capacity));
+      state.leased = Math.min(state.leased, state.tokens);
+      state.capacity = capacity;
+    }
+    state.source = 'atlas';
+    if (changed) logger?.info({ projectId, source: 'GET /rateLimits', endpointSet: said.endpointSet, capacity, refill, periodMs }, 'Atlas rate limit: pacing the project by the refill Atlas states');
   }
 
   private withSharedDeadline<T>(work: Promise<T>): Promise<T> {

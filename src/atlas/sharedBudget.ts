@@ -31,25 +31,30 @@ export class PostgresSharedBudget implements SharedBudget {
         from atlas_rate_budgets where project_id = ${projectId} for update
       ), refilled as (
         select project_id,
-          least(capacity, tokens + periods * ${refill}::double precision) as tokens, periods, probe_until,
+          -- A smaller capacity than the row's (Atlas stated it after the row was made from atlas.pacing)
+          -- lowers the row, the tokens spent staying spent; only RateLimit-Limit (observe) raises it.
+          least(capacity, ${model.capacity}::double precision,
+            greatest(0, tokens - greatest(0, capacity - ${model.capacity}::double precision)) + periods * ${refill}::double precision) as tokens,
+          least(capacity, ${model.capacity}::double precision) as capacity, periods, probe_until,
           case when periods > 0 then next_refill_at + periods * ${periodMs}::double precision else next_refill_at end as next_refill_at
         from cur
       ), decided as (
         -- While a probe is out, nobody takes; the first take after a credited refill is that probe.
-        select project_id, tokens, periods, next_refill_at,
+        select project_id, tokens, capacity, periods, next_refill_at,
           case when probe_until is not null and ${now}::double precision < probe_until then 'wait'
                when periods > 0 and ${probing}::boolean and floor(tokens) >= 1 then 'probe'
                else 'take' end as mode,
           probe_until
         from refilled
       ), granted as (
-        select project_id, tokens, periods, next_refill_at, mode,
+        select project_id, tokens, capacity, periods, next_refill_at, mode,
           case mode when 'wait' then 0 when 'probe' then 1 else greatest(0, least(floor(tokens), ${want}::double precision)) end as granted,
           case mode when 'wait' then probe_until when 'probe' then ${now}::double precision + ${probeWaitMs}::double precision else null end as probe_until
         from decided
       )
       update atlas_rate_budgets b
       set tokens = g.tokens - g.granted,
+          capacity = g.capacity,
           next_refill_at = g.next_refill_at,
           probe_until = g.probe_until,
           updated_at = ${now}::double precision

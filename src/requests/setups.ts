@@ -93,7 +93,11 @@ export class PrivateLinkSetups implements PrivateLinkHost {
         ? `Kafka connection \`${row.connection_name}\` is READY over Private Link \`${escapeMrkdwn(state.linkId ?? '')}\`${state.reused ? ' (reused)' : ''}.`
         : (state.outcome ?? 'The setup ended.');
     const actor = state.step === 'cancelled' && state.stoppedBy ? state.stoppedBy : SPCONN_ACTOR;
-    if (!(await this.deps.store.transition({ id: requestId, from: ['running'], to, actor, dropSecrets: true, outcome: { message } }))) return;
+    // The replica that ends the setup tells it, so it takes the request's lease with the end. The
+    // replica that approved the request may still hold it (a setup moves between replicas), and
+    // the announcement would otherwise wait for that lease to run out: minutes, not milliseconds.
+    const lease = { owner: this.deps.replicaId, ms: this.deps.config.replicas.leaseTime };
+    if (!(await this.deps.store.transition({ id: requestId, from: ['running'], to, actor, dropSecrets: true, outcome: { message }, lease }))) return;
     await this.deps.announcer.announce(requestId);
   }
 

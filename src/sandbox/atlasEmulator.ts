@@ -11,12 +11,14 @@ import { runOperation } from './atlas/operations.js';
 import { TokenIssuer, type ServiceAccount } from './atlas/oauth.js';
 import { API_VERSIONS, findRoute, projectOf, type Operation } from './atlas/routes.js';
 import { createProject, markLinkDone, Progression, type Project, type ProjectSpec, type StoredConnection, type StoredPrivateLink, type StoredProcessor } from './atlas/state.js';
+import { isRateLimitsPath, RateLimitsApi, type RateLimitsApiMode } from './atlas/rateLimitsApi.js';
 import { FaultBook, faultReply, replacesAnswer, TokenBuckets, type AtlasFault, type RateLimitOptions } from './atlas/traffic.js';
 import { EmulatorServer } from './emulatorServer.js';
 
 export type { AtlasFault, RateLimitOptions } from './atlas/traffic.js';
 export type { EventActor, ProjectEvent, ConnectionChange } from './atlas/events.js';
 export type { ServiceAccount } from './atlas/oauth.js';
+export type { RateLimitsApiMode } from './atlas/rateLimitsApi.js';
 export type { Operation as AtlasOperation } from './atlas/routes.js';
 export type {
   AwsIamRoleSpec,
@@ -58,6 +60,13 @@ export interface AtlasEmulatorOptions {
   rateLimitPerMinute?: number;
   /** With `rateLimitPerMinute`: its refill period (default 60 000 ms). */
   rateLimitWindowMs?: number;
+  /**
+   * `GET /rateLimits` and `/rateLimits/{endpointSetId}`, which state the buckets above: `served`
+   * (default), `forbidden` (403, a key without Project Read Only) or `absent` (404).
+   */
+  rateLimitsApi?: RateLimitsApiMode;
+  /** The bucket of the "Rate Limits Inspection" set, per project (default 100 refilling 100 per minute). */
+  rateLimitsInspection?: RateLimitOptions;
   /**
    * Looks (GETs, or lists of the project's links) at a new Private Link until it reports DONE (default 2): the first shows IDLE, later
    * ones WORKING, the Nth DONE. 0: DONE at once; negative: never by itself (use setPrivateLinkState).
@@ -115,6 +124,7 @@ export class AtlasEmulator {
   private readonly projects = new Map<string, Project>();
   private readonly faults = new FaultBook();
   private readonly rate: TokenBuckets;
+  private readonly rateLimitsApi: RateLimitsApi;
   private readonly linkProgress: Progression;
   private readonly connectionProgress: Progression;
   private readonly now: () => number;
@@ -131,6 +141,8 @@ export class AtlasEmulator {
     this.digest = new DigestVerifier(this.keys, options.nonceTtlMs ?? 5 * 60_000, this.now);
     const legacy = options.rateLimitPerMinute === undefined ? {} : { capacity: options.rateLimitPerMinute, periodMs: options.rateLimitWindowMs ?? 60_000 };
     this.rate = new TokenBuckets(options.rateLimit ?? legacy, this.now);
+    const inspection = new TokenBuckets(options.rateLimitsInspection ?? { capacity: 100, refill: 100, periodMs: 60_000 }, this.now);
+    this.rateLimitsApi = new RateLimitsApi(this.rate, inspection, options.rateLimitsApi ?? 'served', (groupId) => this.projects.has(groupId));
     this.linkProgress = new Progression(options.privateLinkAutoReadyAfterPolls ?? options.privateLinkReadyAfterPolls ?? 2);
     this.connectionProgress = new Progression(options.connectionReadyAfterPolls ?? 2);
     this.eventLog = new EventLog(this.now);
@@ -263,6 +275,12 @@ export class AtlasEmulator {
     return this.rate.remaining(groupId);
   }
 
+  /** Switches `GET /rateLimits` between served, 403 and 404 (see the option `rateLimitsApi`). */
+  setRateLimitsApi(mode: RateLimitsApiMode): void {
+    this.rateLimitsApi.mode = mode;
+    this.server.changed();
+  }
+
   /** Calls `listener` after every request and every change made through these controls; returns the unsubscribe. */
   onChange(listener: () => void): () => void {
     return this.server.onChange(listener);
@@ -342,6 +360,13 @@ export class AtlasEmulator {
       call.publicKey = verdict.publicKey;
       if ('clientId' in verdict) call.clientId = verdict.clientId;
 
+      if (isRateLimitsPath(url.pathname)) {
+        // Paced by its own endpoint set, not the project's bucket; no injected faults.
+        const out = this.rateLimitsApi.handle(method, url, String(req.headers.accept ?? ''));
+        call.operation = out.operation;
+        call.handled = out.handled;
+        return send(out.reply, out.contentType);
+      }
       if (route.kind === 'unknown') return send(apiError(404, CODES.resourceNotFound, `Cannot find resource ${url.pathname}.`, [url.pathname]));
       if (route.kind === 'wrongMethod') {
         const reply = apiError(405, CODES.methodNotAllowed, `${method} is not supported on ${url.pathname}; use ${route.allowed.join(' or ')}.`, [method]);

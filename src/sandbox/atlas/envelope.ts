@@ -44,6 +44,8 @@ export const ATLAS_ERROR_CODES = {
   privateLinkExists: 'STREAM_PRIVATE_LINK_ALREADY_EXISTS',
   /** 400, seen: a connection still uses the Private Link. */
   privateLinkInUse: 'STREAM_PRIVATE_LINK_IN_USE',
+  /** 403: the key lacks the role the endpoint needs (e.g. Project Read Only for `GET /rateLimits?groupId=`). */
+  userUnauthorized: 'USER_UNAUTHORIZED',
   /** 415: a body sent as something other than JSON. */
   unsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
   /** 429, per README: the project's token bucket (option rateLimit) is empty, or an injected 429 fault. */

@@ -147,7 +147,7 @@ function withLink(project: Project, id: string, then: (link: StoredPrivateLink) 
 }
 
 /** Atlas's pages: `itemsPerPage` 1–500 (default 100), `pageNum` from 1. */
-function page(items: unknown[], query: URLSearchParams): Reply {
+export function page(items: unknown[], query: URLSearchParams): Reply {
   const number = (name: string, fallback: number, max: number): number | Reply => {
     const raw = query.get(name);
     if (raw === null) return fallback;

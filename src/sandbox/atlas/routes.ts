@@ -68,6 +68,20 @@ const ROUTES: readonly Route[] = [
   { method: 'GET', path: 'streams/:tenant/processors', operation: 'listProcessors', version: API_VERSIONS.processors },
 ];
 
+/** Atlas's names of the path parameters (as its OpenAPI spec writes them). */
+const ATLAS_PARAM_NAMES: Record<string, string> = { tenant: 'tenantName', name: 'connectionName', id: 'connectionId', roleId: 'roleId' };
+
+/** Every project endpoint the emulator serves, as Atlas writes it (`/api/atlas/v2/groups/{groupId}/streams/{tenantName}/connections`). */
+export function projectEndpoints(): Array<{ method: Route['method']; path: string }> {
+  return ROUTES.map((route) => ({
+    method: route.method,
+    path: `/api/atlas/v2/groups/{groupId}/${route.path
+      .split('/')
+      .map((part) => (part.startsWith(':') ? `{${ATLAS_PARAM_NAMES[part.slice(1)] ?? part.slice(1)}}` : part))
+      .join('/')}`,
+  }));
+}
+
 const PROJECT_PREFIX = /^\/api\/atlas\/v2\/groups\/([^/]+)(?:\/(.*))?$/;
 
 export interface RouteMatch {
