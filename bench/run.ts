@@ -2,9 +2,9 @@
 // secrets, workflow and footprint figures. Writes bench/results/latest.md. `--smoke` runs tiny
 // sizes so `npm test` keeps the bench working without judging any figure. `--setups` runs only
 // bench/setups.ts: 1,000 Private Link setups against Atlas's bucket, one replica and three.
-import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -15,6 +15,7 @@ import { parseConfig } from '../src/config/file.js';
 import { connectionType } from '../src/connections/index.js';
 import { createModal } from '../src/modals/createModal.js';
 import { openLoop } from './openLoop.js';
+import { cpuMs, memoryMb, portFromLog, spawnLogged } from './processes.js';
 import { summarise } from './profileSummary.js';
 import { worldInfoSchema, type WorldInfo, type WorldRequest } from './worldProcess.js';
 
@@ -133,19 +134,6 @@ interface Proc {
   startupMs: number;
 }
 
-/** CPU time a process has used so far (user + system), in ms; Linux reports it in 1/100 s. */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-function rss(pid: number): { rssMb: number; peakMb: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-  return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
-}
-
 const APPS = COMPILED ? { spconn: ['dist/main.js'], baseline: ['dist-bench/baseline.js'] } : { spconn: ['--import', 'tsx', 'src/main.ts'], baseline: ['--import', 'tsx', 'bench/baseline.ts'] };
 
 function build(): void {
@@ -165,23 +153,10 @@ let logFiles = 0;
 async function spawnApp(args: string[], env: Record<string, string>, nodeFlags: string[] = []): Promise<Proc> {
   const t0 = performance.now();
   const logFile = join(LOG_DIR, `app-${logFiles++}.log`);
-  const out = openSync(logFile, 'w');
-  const child = spawn(process.execPath, [...nodeFlags, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1', LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', out, 'inherit'] });
-  closeSync(out);
+  const child = spawnLogged([...nodeFlags, ...args], { LOG_LEVEL: 'warn', ...env }, logFile, 'inherit');
   pin(child.pid!, APP_CPUS);
-  const port = await new Promise<number>((resolve, reject) => {
-    // Start-up is timed to within this poll's 5 ms.
-    const poll = setInterval(() => {
-      const m = /"port":(\d+)/.exec(readFileSync(logFile, 'utf8'));
-      if (!m) return;
-      clearInterval(poll);
-      resolve(Number(m[1]));
-    }, 5);
-    child.once('exit', (code) => {
-      clearInterval(poll);
-      reject(new Error(`${args.join(' ')} exited with ${code}; its output is in ${logFile}`));
-    });
-  });
+  // Start-up is timed to within this poll's 5 ms.
+  const port = await portFromLog(child, logFile, args.join(' '), 5);
   return { child, url: `http://127.0.0.1:${port}`, startupMs: performance.now() - t0 };
 }
 
@@ -309,7 +284,7 @@ async function main(): Promise<void> {
   }
   const baseline = await spawnApp(APPS.baseline, baselineEnv);
   await new Promise((r) => setTimeout(r, 500));
-  const idle = rss(spconn.child.pid!);
+  const idle = memoryMb(spconn.child.pid!);
 
   note(`## 1. Ack path: \`/spconn create https\`\n\nClosed loop: each connection sends its next command when the last one is acked, as fast as the apps go. Median of ${REPS} run${REPS > 1 ? 's' : ''} of ${size.duration} s per row${REPS > 1 ? '; a ratio row shows the median of the runs\' ratios and [lowest–highest]' : ''}.\n`);
   note('| concurrency | app | req/s | ack p50 ms | ack p99 ms | → views.open p50 ms | → views.open p99 ms | app CPU µs/req | Slack emulator CPU µs/req |');
@@ -424,7 +399,7 @@ async function main(): Promise<void> {
     // 4. Workflows: Private Link setups at once under an Atlas rate limit.
     const t0 = performance.now();
     let peakRss = 0;
-    const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, rss(spconn.child.pid!).rssMb)), 200);
+    const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, memoryMb(spconn.child.pid!).rssMb)), 200);
     // RSS alone cannot tell live data from heap V8 has not given back: read the app's own heap gauge.
     let peakHeapUsed = 0;
     const heapTimer = setInterval(() => {

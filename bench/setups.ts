@@ -13,18 +13,18 @@
 // is a clock like the bucket's, so "tokens minted per hour of run time" is what an uncompressed run
 // would mint. The count is the emulator's (the truth across replicas), checked against the sum of
 // the replicas' `spconn_atlas_tokens_minted_total`.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startWorld, WORLD, type World } from '../src/sandbox/world.js';
 import { SlackDriver, state } from '../test/support/slackDriver.js';
 import { privateLinkValues } from '../test/support/privateLink.js';
 import { startPostgres, type PostgresServer } from '../test/support/postgres.js';
+import { cpuSeconds, memoryMb, portFromLog, spawnLogged } from './processes.js';
 
 const progress = (line: string) => process.stderr.write(`[setups] ${line}\n`);
-const ROOT = new URL('../', import.meta.url).pathname;
 
 export interface SetupsOptions {
   setups: number;
@@ -70,33 +70,17 @@ interface Replica {
   log: string;
 }
 
-function rssMb(pid: number): number {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-  } catch {
-    return 0;
-  }
-}
-
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 async function spawnReplica(world: World, dir: string, index: number, env: Record<string, string>, opts: SetupsOptions): Promise<Replica> {
   const log = join(dir, `replica-${index}.log`);
-  const out = openSync(log, 'w');
   const args = opts.source ? ['--import', 'tsx', 'src/main.ts'] : ['dist/main.js'];
   const flags = opts.heapSnapshotDir && index === 0 ? [`--heapsnapshot-signal=SIGUSR2`, `--diagnostic-dir=${opts.heapSnapshotDir}`] : [];
   // `SPCONN_BENCH_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/x"`: extra node flags for replica 0 (profiles).
   if (index === 0 && process.env.SPCONN_BENCH_NODE_FLAGS) flags.push(...process.env.SPCONN_BENCH_NODE_FLAGS.split(' ').filter(Boolean));
   const configFile = join(dir, 'config.yaml');
   writeFileSync(configFile, JSON.stringify(world.rawConfig));
-  const child = spawn(process.execPath, [...flags, ...args], {
-    cwd: ROOT,
-    env: {
+  const child = spawnLogged(
+    [...flags, ...args],
+    {
       PATH: process.env.PATH ?? '',
       NODE_NO_WARNINGS: '1',
       LOG_LEVEL: 'info',
@@ -113,21 +97,9 @@ async function spawnReplica(world: World, dir: string, index: number, env: Recor
       AWS_ENDPOINT_URL_SECRETS_MANAGER: world.secrets.url,
       ...env,
     },
-    stdio: ['ignore', out, out],
-  });
-  closeSync(out);
-  const port = await new Promise<number>((resolve, reject) => {
-    const poll = setInterval(() => {
-      const m = /"port":(\d+)/.exec(readFileSync(log, 'utf8'));
-      if (!m) return;
-      clearInterval(poll);
-      resolve(Number(m[1]));
-    }, 20);
-    child.once('exit', (code) => {
-      clearInterval(poll);
-      reject(new Error(`replica ${index} exited with ${code}; its output is in ${log}`));
-    });
-  });
+    log,
+  );
+  const port = await portFromLog(child, log, `replica ${index}`);
   return { child, url: `http://127.0.0.1:${port}`, log };
 }
 
@@ -208,7 +180,7 @@ export async function runSetups(opts: SetupsOptions): Promise<SetupsResult> {
     const callsBefore = world.atlas.calls.length;
     const cpuBefore = replicas.map((r) => cpuSeconds(r.child.pid!));
     let peakRss = 0;
-    const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, rssMb(replicas[0]!.child.pid!))), 200);
+    const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, memoryMb(replicas[0]!.child.pid!).rssMb)), 200);
     let snapshotAsked = false;
     for (let k = 0; k < cards.length; k += 50) {
       await Promise.all(cards.slice(k, k + 50).map((m, j) => driverFor(k + j).clickButton({ channel: m.channel, ts: m.ts, blocks: m.blocks }, 'request_approve', { user: WORLD.owner })));

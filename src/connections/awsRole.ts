@@ -1,9 +1,12 @@
 // The IAM role picker shared by the AWS connection types (S3, Lambda, Kinesis): the roles the
 // project authorised through Unified AWS Access load as the person types, a pasted ARN is checked
-// for form here and against the project's authorised roles before the ack.
-import { option, plain, truncate, type AnyBlock } from '../modals/blocks.js';
-import { selectedValue, type ViewStateValues } from '../modals/viewState.js';
-import type { AtlasLookups, ExternalOptions, FieldErrors } from './types.js';
+// for form here and against the project's authorised roles before the ack. Lambda and Kinesis
+// pair it with the networking fields (`roleAndNetworking`).
+import type { StreamsConnection } from '../atlas/streams.js';
+import { escapeMrkdwn, option, plain, truncate, type AnyBlock } from '../modals/blocks.js';
+import { selectedValue, selectState, type ViewStateValues } from '../modals/viewState.js';
+import { accessSummary, describeAccess, type NetworkAccess, type NetworkingFields } from './networking.js';
+import { field, type AtlasLookups, type ExternalOptions, type FieldErrors, type FormResult } from './types.js';
 
 const ROLE_ARN = /^arn:(aws|aws-us-gov|aws-cn):iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
 
@@ -63,5 +66,46 @@ export function awsRolePicker(opts: { blockId: string; actionId: string; permiss
       if (roles === undefined || roles.some((r) => r.arn === roleArn)) return {};
       return { [opts.blockId]: `This role is not authorised in the project. ${howToAuthorise}` };
     },
+  };
+}
+
+/** What Lambda's and Kinesis's forms hold: the role, and how Atlas reaches AWS. */
+export interface RoleAndAccess {
+  roleArn: string;
+  access: NetworkAccess;
+}
+
+/**
+ * Lambda's and Kinesis's fields: the role picker and the networking fields, read together, shown
+ * on the card, and filled from a connection for `/spconn edit`. `attribute` is where the type's
+ * connections keep their networking.
+ */
+export function roleAndNetworking(role: AwsRolePicker, networking: NetworkingFields, attribute: 'networking' | 'publicPrivateNetworking') {
+  return {
+    formBlocks: (): AnyBlock[] => [role.block(), ...networking.formBlocks()],
+    read(values: ViewStateValues): FormResult<RoleAndAccess> {
+      const errors: FieldErrors = {};
+      const roleArn = role.read(values);
+      if (!roleArn.ok) errors[role.blockId] = roleArn.error;
+      const access = networking.read(values);
+      if (!access.ok) Object.assign(errors, access.errors);
+      if (!roleArn.ok || !access.ok) return { ok: false, errors };
+      return { ok: true, value: { roleArn: roleArn.roleArn, access: access.access } };
+    },
+    summary: (form: RoleAndAccess): Array<[string, string]> => [
+      ['IAM role', `\`${escapeMrkdwn(form.roleArn)}\``],
+      ['Networking', accessSummary(form.access)],
+    ],
+    fromConnection(connection: StreamsConnection): ViewStateValues {
+      const roleArn = field(connection, 'aws', 'roleArn');
+      return {
+        ...(roleArn ? { [role.blockId]: { [role.actionId]: selectState(roleArn, 'external_select') } } : {}),
+        ...networking.fromConnection(connection, attribute),
+      };
+    },
+    describe: (connection: StreamsConnection): Array<[string, string]> => [
+      ['IAM role', `\`${escapeMrkdwn(field(connection, 'aws', 'roleArn') ?? '?')}\``],
+      ['Networking', describeAccess(connection, attribute)],
+    ],
   };
 }

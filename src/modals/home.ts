@@ -6,7 +6,7 @@
 import type { HomeView } from '@slack/types';
 import type { RequestSummary } from '../requests/model.js';
 import { shortDigest } from '../requests/lifecycle.js';
-import type { RequestRow } from '../store/requestStore.js';
+import type { ListedRequest } from '../store/requestStore.js';
 import type { RequestState } from '../store/schema.js';
 import { escapeMrkdwn, plain, truncate, type AnyBlock } from './blocks.js';
 import { approveConfirmation, cancelConfirmation } from './confirmations.js';
@@ -35,7 +35,7 @@ export function cardOrHomeAction(cardAction: string): RegExp {
 }
 
 export interface HomeRequest {
-  row: RequestRow;
+  row: ListedRequest;
   summary: RequestSummary;
   /** The card's permalink, when Slack gave one. */
   permalink?: string;

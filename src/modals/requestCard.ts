@@ -1,7 +1,7 @@
 // The request card: the channel message that shows what will be sent to Atlas, who asked, the
 // state, and the buttons. Pure: the same request always renders the same blocks.
 import { mentionOf } from './mention.js';
-import type { RequestRow } from '../store/requestStore.js';
+import type { ListedRequest, RequestRow } from '../store/requestStore.js';
 import type { RequestState } from '../store/schema.js';
 import type { RequestSummary } from '../requests/model.js';
 import { shortDigest } from '../requests/lifecycle.js';
@@ -44,7 +44,7 @@ const STATE_LINE: Record<RequestState, string> = {
 };
 
 export interface CardContext {
-  row: RequestRow;
+  row: ListedRequest;
   summary: RequestSummary;
   /** The owner who approved it, once approved. */
   approvedBy?: string;

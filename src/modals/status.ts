@@ -1,8 +1,8 @@
 // `/spconn status`: the caller's open requests, one line each with a link to its card.
-import type { RequestRow } from '../store/requestStore.js';
+import type { ListedRequest } from '../store/requestStore.js';
 import { escapeMrkdwn } from './blocks.js';
 
-export function openRequestsText(rows: readonly RequestRow[], teamDomain: string, askedFor?: string): string {
+export function openRequestsText(rows: readonly ListedRequest[], teamDomain: string, askedFor?: string): string {
   if (rows.length === 0) return askedFor ? `You have no open request \`${escapeMrkdwn(askedFor.slice(0, 20))}\`.` : 'You have no open requests.';
   const domain = /^[a-z0-9-]{1,63}$/.test(teamDomain) ? teamDomain : '';
   const lines = rows.map((r) => {

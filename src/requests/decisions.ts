@@ -7,7 +7,7 @@ import type { Logger } from '../log.js';
 import { bindRequest } from '../logContext.js';
 import { targetNamed } from '../management/targets.js';
 import { approvedReply, partialApprovalReply, quorumApprovedReply } from '../modals/threadMessages.js';
-import type { RequestRow, RequestStore } from '../store/requestStore.js';
+import type { ListedRequest, RequestRow, RequestStore } from '../store/requestStore.js';
 import type { RequestAnnouncer } from './announcements.js';
 import type { RequestCards } from './cards.js';
 import type { RequestExecution } from './execution.js';
@@ -161,12 +161,12 @@ export class RequestDecisions {
     throw new SpconnError(check.code, check.message);
   }
 
-  private async expire(row: RequestRow): Promise<void> {
+  private async expire(row: ListedRequest): Promise<void> {
     await this.end(row, 'expired', SPCONN_ACTOR);
   }
 
   /** Ends a pending request; its outcome is told by the announcer (at least once). */
-  private async end(row: RequestRow, to: 'rejected' | 'cancelled' | 'expired', actorId: string, note?: string): Promise<void> {
+  private async end(row: ListedRequest, to: 'rejected' | 'cancelled' | 'expired', actorId: string, note?: string): Promise<void> {
     const ended = await this.deps.store.transition({ id: row.id, from: ['pending'], to, actor: actorId, ...(note ? { note } : {}), dropSecrets: true });
     if (!ended) {
       if (to === 'expired') return;

@@ -10,7 +10,7 @@ import type { Config } from '../config/file.js';
 import type { Logger } from '../log.js';
 import { targetNamed } from '../management/targets.js';
 import { HOME_LIMITS, homeView, type HomePage, type HomeRequest, type HomeStep } from '../modals/home.js';
-import type { RequestRow, RequestStore } from '../store/requestStore.js';
+import type { ListedRequest, RequestRow, RequestStore } from '../store/requestStore.js';
 import type { RequestCards } from './cards.js';
 import { checkDecision, escalationStartsAt, shortDigest, SPCONN_ACTOR } from './lifecycle.js';
 import { requestSummarySchema } from './model.js';
@@ -135,7 +135,7 @@ export class HomeTabs {
       store.endedRequestsOf(userId, HOME_LIMITS.ended),
       store.runningWithWorkflow(SCAN_LIMIT),
     ]);
-    const awaiting: Array<{ row: RequestRow; approvals: { by: string[]; required: number } }> = [];
+    const awaiting: Array<{ row: ListedRequest; approvals: { by: string[]; required: number } }> = [];
     for (const row of pending) {
       const approvals = await this.mayApprove(row, userId);
       if (approvals) awaiting.push({ row, approvals });
@@ -169,7 +169,7 @@ export class HomeTabs {
    * The card's own rule for an Approve click carrying the digest the Home shows, with what
    * `RequestDecisions` passes it: the quorum so far (as the card shows it) and the escalation.
    */
-  private async mayApprove(row: RequestRow, userId: string): Promise<{ by: string[]; required: number } | undefined> {
+  private async mayApprove(row: ListedRequest, userId: string): Promise<{ by: string[]; required: number } | undefined> {
     const { config, owners } = this.deps;
     const target = targetNamed(config, row.target_name);
     const actorIsOwner = target !== undefined && (await owners.isOwner(target, userId));
@@ -192,17 +192,17 @@ export class HomeTabs {
   }
 
   /** The requester or an owner: who may press a setup's Done (as `PrivateLinkSetups.personActed` checks). */
-  private async concerns(row: RequestRow, userId: string): Promise<boolean> {
+  private async concerns(row: ListedRequest, userId: string): Promise<boolean> {
     if (row.requester_id === userId) return true;
     const target = targetNamed(this.deps.config, row.target_name);
     return target !== undefined && (await this.deps.owners.isOwner(target, userId));
   }
 
-  private entries(rows: RequestRow[]): Promise<HomeRequest[]> {
+  private entries(rows: ListedRequest[]): Promise<HomeRequest[]> {
     return Promise.all(rows.map((row) => this.entry(row)));
   }
 
-  private async entry(row: RequestRow): Promise<HomeRequest> {
+  private async entry(row: ListedRequest): Promise<HomeRequest> {
     const summary = requestSummarySchema.parse(JSON.parse(row.summary_json));
     const permalink = row.message_ts ? await this.permalink(row.channel_id, row.message_ts) : undefined;
     return { row, summary, ...(permalink ? { permalink } : {}) };

@@ -6,7 +6,7 @@ import type { Config, Target } from '../config/file.js';
 import type { Logger } from '../log.js';
 import { targetNamed } from '../management/targets.js';
 import { escalationReply, reminderReply } from '../modals/threadMessages.js';
-import type { RequestRow, RequestStore } from '../store/requestStore.js';
+import type { ListedRequest, RequestStore } from '../store/requestStore.js';
 import type { RequestCards } from './cards.js';
 import { escalationStartsAt, isExpired, nudgesDue, type Nudge } from './lifecycle.js';
 import type { RequestNotifier } from './notifier.js';
@@ -21,7 +21,7 @@ export interface NudgeDeps {
   logger: Logger;
   now: () => Date;
   /** A request escalated: the Homes of the people it now reaches follow. */
-  escalated?: (row: RequestRow) => void;
+  escalated?: (row: ListedRequest) => void;
 }
 
 /** `<@U…>` for a user, `<!subteam^S…>` for a user group. */
@@ -71,7 +71,7 @@ export class RequestNudges {
     });
   }
 
-  private async post(row: RequestRow, target: Target, nudge: Nudge, escalated: boolean): Promise<void> {
+  private async post(row: ListedRequest, target: Target, nudge: Nudge, escalated: boolean): Promise<void> {
     if (nudge.kind === 'escalate') {
       await this.deps.notifier.reply({ row }, escalationReply((target.escalateTo ?? []).map(mention).join(' '), target.name));
       this.deps.logger.info({ requestId: row.id, target: target.name }, 'request escalated');

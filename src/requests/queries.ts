@@ -4,7 +4,7 @@ import type { Config, Target } from '../config/file.js';
 import { SpconnError } from '../errors.js';
 import { escapeMrkdwn } from '../modals/blocks.js';
 import { AUDIT_LIMIT, type AuditEntry, type AuditReport } from '../modals/audit.js';
-import type { RequestRow, RequestStore } from '../store/requestStore.js';
+import type { ListedRequest, RequestStore } from '../store/requestStore.js';
 import { SPCONN_ACTOR } from './lifecycle.js';
 import { outcomeSchema, requestSummarySchema } from './model.js';
 import type { OwnerDirectory } from './owners.js';
@@ -62,7 +62,7 @@ export class RequestQueries {
   }
 
   /** `/spconn status`: the caller's open requests, or the one asked for. */
-  async openRequests(userId: string, requestId?: string): Promise<RequestRow[]> {
+  async openRequests(userId: string, requestId?: string): Promise<ListedRequest[]> {
     return (await this.deps.store.openRequestsOf(userId)).filter((r) => !requestId || r.id === requestId);
   }
 }

@@ -9,6 +9,18 @@ import { ENDED_STATES, OPEN_STATES, TRANSITIONS, type Database, type RequestEven
 const workflowStepSchema = z.looseObject({ step: z.string().max(64) });
 
 export type RequestRow = RequestsTable;
+
+/**
+ * A request as lists and pages show it: every column but the sealed call, which only running the
+ * request opens. A Home page lists up to 500 requests at each publish, and reading their sealed
+ * calls (about 850 bytes each) every time was garbage the heap grew with under load.
+ */
+export type ListedRequest = Omit<RequestRow, 'sealed_call'>;
+const LISTED = [
+  'id', 'action', 'connection_type', 'connection_name', 'target_name', 'requester_id', 'channel_id', 'message_ts', 'state', 'summary_json',
+  'digest', 'created_at', 'expires_at', 'updated_at', 'outcome_json', 'lease_owner', 'lease_until', 'notified_at', 'call_kind',
+] as const satisfies ReadonlyArray<keyof ListedRequest>;
+const LISTED_REQUESTS = LISTED.map((c) => `requests.${c}` as const);
 export type WorkflowRow = WorkflowsTable;
 export type RequestEvent = Omit<RequestEventsTable, 'id'> & { id: number };
 
@@ -78,7 +90,7 @@ export class RequestStore {
   }
 
   /** Ended requests whose outcome was not posted, ended at least `graceMs` ago. */
-  async unnotified(graceMs: number): Promise<RequestRow[]> {
+  async unnotified(graceMs: number): Promise<ListedRequest[]> {
     const before = new Date(Date.now() - graceMs).toISOString();
     return this.db
       .selectFrom('requests')
@@ -196,8 +208,8 @@ export class RequestStore {
   }
 
   /** Pending requests, oldest first (for reminders and escalation). */
-  async pending(limit = 500): Promise<RequestRow[]> {
-    return this.db.selectFrom('requests').selectAll().where('state', '=', 'pending').orderBy('created_at').limit(limit).execute();
+  async pending(limit = 500): Promise<ListedRequest[]> {
+    return this.db.selectFrom('requests').select(LISTED).where('state', '=', 'pending').orderBy('created_at').limit(limit).execute();
   }
 
   /**
@@ -222,11 +234,11 @@ export class RequestStore {
   }
 
   /** Requests on these targets created since `since`, newest first, with their events. */
-  async recentRequests(targetNames: readonly string[], since: Date, limit: number): Promise<{ rows: RequestRow[]; total: number; events: RequestEvent[] }> {
+  async recentRequests(targetNames: readonly string[], since: Date, limit: number): Promise<{ rows: ListedRequest[]; total: number; events: RequestEvent[] }> {
     if (targetNames.length === 0) return { rows: [], total: 0, events: [] };
     const scope = this.db.selectFrom('requests').where('target_name', 'in', [...targetNames]).where('created_at', '>=', since.toISOString());
     const [rows, count] = await Promise.all([
-      scope.selectAll().orderBy('created_at', 'desc').orderBy('id').limit(limit).execute(),
+      scope.select(LISTED).orderBy('created_at', 'desc').orderBy('id').limit(limit).execute(),
       scope.select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow(),
     ]);
     const events =
@@ -241,10 +253,10 @@ export class RequestStore {
     return { rows, total: Number(count.n), events };
   }
 
-  async openRequestsOf(userId: string, limit = 20): Promise<RequestRow[]> {
+  async openRequestsOf(userId: string, limit = 20): Promise<ListedRequest[]> {
     return this.db
       .selectFrom('requests')
-      .selectAll()
+      .select(LISTED)
       .where('requester_id', '=', userId)
       .where('state', 'in', [...OPEN_STATES])
       .orderBy('created_at', 'desc')
@@ -253,15 +265,15 @@ export class RequestStore {
   }
 
   /** Pending requests, oldest first (the Home tab sorts out who may decide which). */
-  async pendingRequests(limit: number): Promise<RequestRow[]> {
-    return this.db.selectFrom('requests').selectAll().where('state', '=', 'pending').orderBy('created_at').orderBy('id').limit(limit).execute();
+  async pendingRequests(limit: number): Promise<ListedRequest[]> {
+    return this.db.selectFrom('requests').select(LISTED).where('state', '=', 'pending').orderBy('created_at').orderBy('id').limit(limit).execute();
   }
 
   /** A requester's ended requests, the most recently ended first. */
-  async endedRequestsOf(userId: string, limit: number): Promise<RequestRow[]> {
+  async endedRequestsOf(userId: string, limit: number): Promise<ListedRequest[]> {
     return this.db
       .selectFrom('requests')
-      .selectAll()
+      .select(LISTED)
       .where('requester_id', '=', userId)
       .where('state', 'in', [...ENDED_STATES])
       .orderBy('updated_at', 'desc')
@@ -271,11 +283,11 @@ export class RequestStore {
   }
 
   /** Running requests with an active workflow (a setup that may wait for a person), oldest first. */
-  async runningWithWorkflow(limit: number): Promise<RequestRow[]> {
+  async runningWithWorkflow(limit: number): Promise<ListedRequest[]> {
     return this.db
       .selectFrom('requests')
       .innerJoin('workflows', 'workflows.request_id', 'requests.id')
-      .selectAll('requests')
+      .select(LISTED_REQUESTS)
       .where('requests.state', '=', 'running')
       .where('workflows.active', '=', 1)
       .orderBy('requests.created_at')
@@ -283,8 +295,8 @@ export class RequestStore {
       .execute();
   }
 
-  async pendingExpiredBy(now: Date): Promise<RequestRow[]> {
-    return this.db.selectFrom('requests').selectAll().where('state', '=', 'pending').where('expires_at', '<=', now.toISOString()).execute();
+  async pendingExpiredBy(now: Date): Promise<ListedRequest[]> {
+    return this.db.selectFrom('requests').select(LISTED).where('state', '=', 'pending').where('expires_at', '<=', now.toISOString()).execute();
   }
 
   /** Approved or running requests nobody holds a lease on: work a stopped replica left unfinished. */

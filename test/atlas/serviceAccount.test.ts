@@ -16,7 +16,7 @@ import { startWorld, WORLD, type World } from '../../src/sandbox/world.js';
 import { StoredAtlasTokens } from '../../src/store/atlasTokens.js';
 import { openPostgresStore } from '../../src/store/postgres.js';
 import type { RequestStore } from '../../src/store/requestStore.js';
-import { freshDatabase, startPostgres, type PostgresServer } from '../support/postgres.js';
+import { usePostgres } from '../support/postgres.js';
 
 const CANARY_SECRET = 'mdb_sa_sk_CANARY7f3e9b2a41d8c6';
 let world: World;
@@ -170,19 +170,14 @@ describe('service account tokens', () => {
 });
 
 describe('one token shared by replicas on PostgreSQL', () => {
-  let pg: PostgresServer | { skipped: string };
+  const pg = usePostgres();
   const stores: RequestStore[] = [];
-  beforeAll(async () => {
-    pg = await startPostgres();
-  }, 60_000);
   afterAll(async () => {
     for (const store of stores) await store.close();
-    if (pg && !('skipped' in pg)) await pg.stop();
   });
 
   it('mints once for two replicas starting together, and once again when both see the same 401', async ({ skip }) => {
-    if ('skipped' in pg) return skip(pg.skipped);
-    const url = await freshDatabase(pg, 'shared_tokens');
+    const url = await pg.database('shared_tokens', skip);
     const sealer = new Sealer(randomBytes(32));
     const replica = async () => {
       const store = await openPostgresStore(url);
@@ -216,8 +211,7 @@ describe('one token shared by replicas on PostgreSQL', () => {
   }, 60_000);
 
   it('waits for another replica\'s mint only so long', async ({ skip }) => {
-    if ('skipped' in pg) return skip(pg.skipped);
-    const url = await freshDatabase(pg, 'token_lock');
+    const url = await pg.database('token_lock', skip);
     const store = await openPostgresStore(url);
     stores.push(store);
     const sealer = new Sealer(randomBytes(32));

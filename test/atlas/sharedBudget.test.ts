@@ -3,7 +3,7 @@
 // pace alone, with a log line, instead of stalling.
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { AtlasClient } from '../../src/atlas/client.js';
 import { ProjectPacer } from '../../src/atlas/pacer.js';
 import { PostgresSharedBudget } from '../../src/atlas/sharedBudget.js';
@@ -13,19 +13,13 @@ import { startWorld, WORLD, type World } from '../../src/sandbox/world.js';
 import { SecretCache } from '../../src/secrets/apiKeys.js';
 import { RequestStore } from '../../src/store/requestStore.js';
 import type { Database } from '../../src/store/schema.js';
-import { freshDatabase, startPostgres, type PostgresServer } from '../support/postgres.js';
+import { usePostgres } from '../support/postgres.js';
 
 const logger = createLogger({ level: 'silent' });
 const at = { projectId: WORLD.projectId, instance: WORLD.instance };
-let server: PostgresServer | { skipped: string };
+const server = usePostgres();
 const cleanup: Array<() => Promise<void>> = [];
 
-beforeAll(async () => {
-  server = await startPostgres();
-}, 60_000);
-afterAll(async () => {
-  if (server && !('skipped' in server)) await server.stop();
-});
 afterEach(async () => {
   for (const done of cleanup.splice(0).reverse()) await done();
 });
@@ -57,8 +51,7 @@ function client(world: World, pacer: ProjectPacer): AtlasClient {
 
 describe('a rate-limit budget shared through PostgreSQL', () => {
   it('two replicas bursting at once stay under one bucket: no 429 after the first', async ({ skip }) => {
-    if ('skipped' in server) return skip(server.skipped);
-    const url = await freshDatabase(server, 'shared_budget');
+    const url = await server.database('shared_budget', skip);
     const world = await startWorld({ atlas: { rateLimit: { capacity: 6, refill: 6, periodMs: 500 } } });
     cleanup.push(() => world.stop());
     const warnings: string[] = [];
@@ -87,7 +80,7 @@ describe('a rate-limit budget shared through PostgreSQL', () => {
   });
 
   it('a PostgreSQL that does not answer: the replica paces alone, says so once, and its calls go out', async ({ skip }) => {
-    if ('skipped' in server) return skip(server.skipped);
+    if (server.skipped) return skip(server.skipped);
     const world = await startWorld({ atlas: { rateLimit: { capacity: 50, refill: 50, periodMs: 60_000 } } });
     cleanup.push(() => world.stop());
     const warnings: string[] = [];

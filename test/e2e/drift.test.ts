@@ -3,16 +3,10 @@
 // approvals channel; spconn's own changes never are; a restart repeats nothing; history from
 // before watching began is not posted; two replicas on one PostgreSQL post each change once.
 // Scans are triggered with `app.drift.scan()`, on a clock the test moves (no sleeps).
-import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type SpconnApp } from '../../src/app.js';
-import { createLogger } from '../../src/log.js';
-import { Sealer } from '../../src/secrets/sealing.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { EventActor } from '../../src/sandbox/atlasEmulator.js';
-import { openStore } from '../../src/store/index.js';
-import { freshDatabase, startPostgres, type PostgresServer } from '../support/postgres.js';
-import { createHttpsRequest, startStack, threadTexts, WORLD, type Stack } from '../support/stack.js';
+import { usePostgres } from '../support/postgres.js';
+import { createHttpsRequest, secondReplica, startStack, threadTexts, WORLD, type Stack } from '../support/stack.js';
 
 const APPROVALS = 'C0APPROVAL1';
 let clock = Date.parse('2026-12-01T09:00:00.000Z');
@@ -157,27 +151,12 @@ describe('drift alerts', () => {
 });
 
 describe('drift alerts with two replicas on one PostgreSQL', () => {
-  let pg: PostgresServer | { skipped: string };
-  beforeAll(async () => {
-    pg = await startPostgres();
-  }, 60_000);
-  afterAll(async () => {
-    if (pg && !('skipped' in pg)) await pg.stop();
-  });
+  const pg = usePostgres();
 
   it('posts each change once although both replicas read it', async ({ skip }) => {
-    if ('skipped' in pg) return skip(pg.skipped);
-    const databaseUrl = await freshDatabase(pg, 'drift');
+    const databaseUrl = await pg.database('drift', skip);
     const s = await start({ databaseUrl });
-    const second: SpconnApp = await buildApp({
-      config: s.world.config,
-      slack: { botToken: s.world.botToken, signingSecret: s.world.signingSecret, apiUrl: s.world.slack.url },
-      secretsManager: s.world.secretsManagerClient(),
-      sealer: new Sealer(randomBytes(32)),
-      store: await openStore({ dataDir: s.dataDir, databaseUrl }),
-      logger: createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, done) => done() }) }),
-      now: () => new Date(clock),
-    });
+    const second = await secondReplica(s, databaseUrl, () => new Date(clock));
     try {
       await Promise.all([s.app.drift.scan(), second.drift.scan()]);
       for (let i = 0; i < 5; i++) outside(s, https(`hook-${i}`), { username: `person${i}@example.com` });

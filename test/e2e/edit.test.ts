@@ -97,7 +97,7 @@ describe('editing a connection', () => {
     const row = (await stack.store.recentRequests(['sandbox'], new Date(0), 10)).rows.find((r) => r.connection_name === 'events')!;
     expect(JSON.stringify(row)).not.toContain(NEW_PASSWORD);
     expect(row.action).toBe('edit');
-    expect(row.sealed_call).toBeNull();
+    expect((await stack.store.get(row.id))!.sealed_call).toBeNull();
   });
 
   it('takes a secretsmanager: reference in an edit: checked inline, read at execution, the value sent, remembered for the field', async () => {

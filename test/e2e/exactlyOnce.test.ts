@@ -3,8 +3,8 @@
 // emulators hold Slack's and Atlas's answers, so every interleaving here is forced, not hoped for.
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { freshDatabase, startPostgres, type PostgresServer } from '../support/postgres.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { usePostgres } from '../support/postgres.js';
 import { rejectModal } from '../../src/modals/rejectModal.js';
 import { createHttpsRequest, startStack, threadTexts, WORLD, type Stack } from '../support/stack.js';
 
@@ -32,20 +32,13 @@ const sql = <T>(query: string, ...params: unknown[]): T => {
   }
 };
 
-let pg: PostgresServer | { skipped: string } | undefined;
-beforeAll(async () => {
-  pg = await startPostgres();
-}, 60_000);
-afterAll(async () => {
-  if (pg && !('skipped' in pg)) await pg.stop();
-});
+const pg = usePostgres();
 
 describe.each(['sqlite', 'postgres'] as const)('on %s', (store) => {
   beforeEach(async ({ skip }) => {
     if (store === 'sqlite') return;
-    if (!pg || 'skipped' in pg) return skip(pg && 'skipped' in pg ? pg.skipped : 'no PostgreSQL');
+    const databaseUrl = await pg.database(`once_${Date.now()}`, skip);
     await stack.stop();
-    const databaseUrl = await freshDatabase(pg, `once_${Date.now()}`);
     stack = await startStack({ databaseUrl, configPatch: (raw) => void (raw.replicas = { leaseTime: '1m', scanEvery: '1h' }) });
   });
 

@@ -1,8 +1,8 @@
 // Two-owner approvals over HTTP: a target's `approvalsRequired` distinct owners must approve before
 // spconn calls Atlas; the same owner twice counts once, the requester never counts, a Reject ends
 // it, and two owners approving at the same moment run the call once (on SQLite and PostgreSQL).
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { freshDatabase, startPostgres, type PostgresServer } from '../support/postgres.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { usePostgres } from '../support/postgres.js';
 import { createHttpsRequest, startStack, threadTexts, WORLD, type CardMessage, type Stack } from '../support/stack.js';
 
 type RawTarget = Record<string, unknown>;
@@ -109,19 +109,12 @@ it('needs two approvals only for the actions configured so: a create with `{dele
   expect(atlas.count('createConnection')).toBe(1);
 });
 
-let pg: PostgresServer | { skipped: string } | undefined;
-beforeAll(async () => {
-  pg = await startPostgres();
-}, 60_000);
-afterAll(async () => {
-  if (pg && !('skipped' in pg)) await pg.stop();
-});
+const pg = usePostgres();
 
 describe.each(['sqlite', 'postgres'] as const)('two owners approving at the same moment, on %s', (store) => {
   beforeEach(async ({ skip }) => {
     if (store === 'sqlite') return void (stack = await startStack({ configPatch: quorumOfTwo() }));
-    if (!pg || 'skipped' in pg) return skip(pg && 'skipped' in pg ? pg.skipped : 'no PostgreSQL');
-    stack = await startStack({ databaseUrl: await freshDatabase(pg, `quorum_${Date.now()}`), configPatch: quorumOfTwo() });
+    stack = await startStack({ databaseUrl: await pg.database(`quorum_${Date.now()}`, skip), configPatch: quorumOfTwo() });
   });
 
   it('meets the quorum once and calls Atlas once', async () => {

@@ -1,40 +1,24 @@
 // Two real app processes on one PostgreSQL share Atlas's rate-limit bucket of the project: a burst
 // of approvals split between them runs every request, and the emulator's bucket never answers 429
 // (each replica alone believes the whole bucket is its own). Counted in the emulator, not timed.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startWorld, WORLD, type World } from '../../src/sandbox/world.js';
-import { freshDatabase, startPostgres, type PostgresServer } from '../support/postgres.js';
-import { Replicas, requestHttpsThrough } from '../support/processRequests.js';
+import { expect, it } from 'vitest';
+import { WORLD } from '../../src/sandbox/world.js';
+import { requestHttpsThrough, useReplicas } from '../support/processRequests.js';
 import { SlackDriver } from '../support/slackDriver.js';
 
 const REQUESTS = 24;
-let pg: PostgresServer | { skipped: string };
-let world: World | undefined;
-let replicas: Replicas | undefined;
-
-beforeAll(async () => {
-  pg = await startPostgres();
-  if ('skipped' in pg) console.log(`Shared rate-limit test skipped: ${pg.skipped}`);
-}, 60_000);
-afterAll(async () => {
-  await replicas?.stop();
-  await world?.stop();
-  if (pg && !('skipped' in pg)) await pg.stop();
-});
+const onPostgres = useReplicas('Shared rate-limit test');
 
 it('two replicas on one PostgreSQL stay under one Atlas bucket together', async ({ skip }) => {
-  if ('skipped' in pg) return skip(pg.skipped);
-  const databaseUrl = await freshDatabase(pg, 'ratelimits');
   // A small bucket: 6 calls, 6 more each second. The config says the same refill.
-  world = await startWorld({
+  const { world, replicas } = await onPostgres.start('ratelimits', skip, {
     atlas: { rateLimit: { capacity: 6, refill: 6, periodMs: 1_000 } },
     configPatch: (raw) => {
       (raw.atlas as Record<string, unknown>).pacing = { calls: 6, per: '1s' };
     },
   });
-  replicas = new Replicas(world, databaseUrl);
   const [a, b] = await Promise.all([replicas.start(), replicas.start()]);
-  const drivers = [a, b].map((app) => new SlackDriver(app.url, world!.signingSecret, WORLD.team));
+  const drivers = [a, b].map((app) => new SlackDriver(app.url, world.signingSecret, WORLD.team));
   const { slack, atlas } = world;
 
   const cards: Array<Awaited<ReturnType<typeof requestHttpsThrough>>> = [];

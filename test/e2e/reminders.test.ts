@@ -2,8 +2,8 @@
 // A pending request mentions its owners again once per `approvals.remindAfter` (across scans on
 // several replicas and across a restart), never after it is decided; past
 // `approvals.escalateAfter` its target's `escalateTo` are mentioned once and may approve too.
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { freshDatabase, startPostgres, type PostgresServer } from '../support/postgres.js';
+import { afterEach, expect, it } from 'vitest';
+import { usePostgres } from '../support/postgres.js';
 import { createHttpsRequest, startStack, threadTexts, WORLD, type CardMessage, type Stack } from '../support/stack.js';
 
 const H = 3_600_000;
@@ -139,17 +139,10 @@ it('posts nothing for a request rejected before its reminder or escalation', asy
   expect([...reminders(card), ...escalations(card)]).toEqual([]);
 });
 
-let pg: PostgresServer | { skipped: string } | undefined;
-beforeAll(async () => {
-  pg = await startPostgres();
-}, 60_000);
-afterAll(async () => {
-  if (pg && !('skipped' in pg)) await pg.stop();
-});
+const pg = usePostgres();
 
 it('posts one reminder when two replicas on one PostgreSQL scan at the same moment', async ({ skip }) => {
-  if (!pg || 'skipped' in pg) return skip(pg && 'skipped' in pg ? pg.skipped : 'no PostgreSQL');
-  const databaseUrl = await freshDatabase(pg, `nudges_${Date.now()}`);
+  const databaseUrl = await pg.database(`nudges_${Date.now()}`, skip);
   const replica = (): Promise<Stack> =>
     startStack({ now: clock, databaseUrl, configPatch: (raw) => void (raw.approvals = { ...(raw.approvals as object | undefined), remindAfter: '4h' }) });
   stack = await replica();

@@ -1,39 +1,23 @@
 // Two real app processes share one PostgreSQL: 50 requests approved through either replica (some
 // clicks delivered to both), one replica SIGKILLed mid-way; every request ends once, with one
 // Atlas connection each.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startWorld, WORLD, type World } from '../../src/sandbox/world.js';
-import { freshDatabase, startPostgres, type PostgresServer } from '../support/postgres.js';
-import { Replicas, requestHttpsThrough } from '../support/processRequests.js';
+import { expect, it } from 'vitest';
+import { WORLD } from '../../src/sandbox/world.js';
+import { requestHttpsThrough, useReplicas } from '../support/processRequests.js';
 import { SlackDriver } from '../support/slackDriver.js';
 
 const REQUESTS = 50;
-let pg: PostgresServer | { skipped: string };
-let world: World;
-let replicas: Replicas | undefined;
-
-beforeAll(async () => {
-  pg = await startPostgres();
-  if ('skipped' in pg) console.log(`Two-replica test skipped: ${pg.skipped}`);
-}, 60_000);
-afterAll(async () => {
-  await replicas?.stop();
-  await world?.stop();
-  if (pg && !('skipped' in pg)) await pg.stop();
-});
+const onPostgres = useReplicas('Two-replica test');
 
 it('runs every request once across two replicas when one is killed', async ({ skip }) => {
-  if ('skipped' in pg) return skip(pg.skipped);
-  const databaseUrl = await freshDatabase(pg, 'replicas');
-  world = await startWorld({
+  const { world, replicas, databaseUrl } = await onPostgres.start('replicas', skip, {
     configPatch: (raw) => {
       raw.replicas = { leaseTime: '2s', scanEvery: '200ms' };
       // Pacing is per process; the default (100 a minute) would make this test wait for minutes.
       (raw.atlas as Record<string, unknown>).pacing = { calls: 2000, per: '1m' };
     },
   });
-  replicas = new Replicas(world, databaseUrl);
-  const start = () => replicas!.start();
+  const start = () => replicas.start();
   const [a, b] = await Promise.all([start(), start()]);
   const drivers = [a, b].map((app) => new SlackDriver(app.url, world.signingSecret, WORLD.team));
   const { slack, atlas } = world;

@@ -5,39 +5,24 @@
 // The processes cannot be paused from outside at that point, so this test makes the window common
 // (a scan every 20 ms, 12 requests, creates that take 400 ms); the forced interleavings are in
 // exactlyOnce.test.ts.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startWorld, WORLD, type World } from '../../src/sandbox/world.js';
-import { freshDatabase, startPostgres, type PostgresServer } from '../support/postgres.js';
-import { Replicas, requestHttpsThrough } from '../support/processRequests.js';
+import { expect, it } from 'vitest';
+import { WORLD } from '../../src/sandbox/world.js';
+import { requestHttpsThrough, useReplicas } from '../support/processRequests.js';
 import { SlackDriver } from '../support/slackDriver.js';
 
 const REQUESTS = 12;
-let pg: PostgresServer | { skipped: string };
-let world: World | undefined;
-let replicas: Replicas | undefined;
-
-beforeAll(async () => {
-  pg = await startPostgres();
-}, 60_000);
-afterAll(async () => {
-  await replicas?.stop();
-  await world?.stop();
-  if (pg && !('skipped' in pg)) await pg.stop();
-});
+const onPostgres = useReplicas();
 
 it('sends each approved request to Atlas once across two replicas scanning every 20 ms', async ({ skip }) => {
-  if ('skipped' in pg) return skip(pg.skipped);
-  const databaseUrl = await freshDatabase(pg, 'replicas_once');
-  world = await startWorld({
+  const { world, replicas } = await onPostgres.start('replicas_once', skip, {
     configPatch: (raw) => {
       raw.replicas = { leaseTime: '5s', scanEvery: '20ms' };
       (raw.atlas as Record<string, unknown>).pacing = { calls: 2000, per: '1m' };
     },
   });
-  replicas = new Replicas(world, databaseUrl);
-  const start = () => replicas!.start();
+  const start = () => replicas.start();
   const processes = await Promise.all([start(), start()]);
-  const drivers = processes.map((app) => new SlackDriver(app.url, world!.signingSecret, WORLD.team));
+  const drivers = processes.map((app) => new SlackDriver(app.url, world.signingSecret, WORLD.team));
   const { slack, atlas } = world;
 
   const cards: Array<Awaited<ReturnType<typeof requestHttpsThrough>>> = [];

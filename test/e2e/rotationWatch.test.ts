@@ -4,18 +4,12 @@
 // two replicas on one PostgreSQL — never while one is open, never again for the same version; one
 // DescribeSecret per secret per scan, however many fields use it; `rotation: auto` performs it.
 // Scans are run with `app.rotation.scan()` (no sleeps); the values never reach Slack, logs or the DB.
-import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type SpconnApp } from '../../src/app.js';
-import { createLogger } from '../../src/log.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import { DESCRIBE_SECRET } from '../../src/sandbox/secretsManagerEmulator.js';
-import { Sealer } from '../../src/secrets/sealing.js';
-import { openStore } from '../../src/store/index.js';
-import { freshDatabase, startPostgres, type PostgresServer } from '../support/postgres.js';
-import { createHttpsRequest, startStack, threadTexts, WORLD, type CardMessage, type Stack } from '../support/stack.js';
+import { usePostgres } from '../support/postgres.js';
+import { createHttpsRequest, secondReplica, startStack, threadTexts, WORLD, type CardMessage, type Stack } from '../support/stack.js';
 
 const APPROVALS = 'C0APPROVAL1';
 const V1 = 'CANARY-watch-token-v1-5561';
@@ -159,27 +153,13 @@ describe('rotation watching', () => {
 });
 
 describe('rotation watching with two replicas on one PostgreSQL', () => {
-  let pg: PostgresServer | { skipped: string };
-  beforeAll(async () => {
-    pg = await startPostgres();
-  }, 60_000);
-  afterAll(async () => {
-    if (pg && !('skipped' in pg)) await pg.stop();
-  });
+  const pg = usePostgres();
 
   it('opens one rotation although both replicas notice the new version', async ({ skip }) => {
-    if ('skipped' in pg) return skip(pg.skipped);
-    const databaseUrl = await freshDatabase(pg, 'rotation');
+    const databaseUrl = await pg.database('rotation', skip);
     const s = await start({ databaseUrl });
     await createOrders(s);
-    const second: SpconnApp = await buildApp({
-      config: s.world.config,
-      slack: { botToken: s.world.botToken, signingSecret: s.world.signingSecret, apiUrl: s.world.slack.url },
-      secretsManager: s.world.secretsManagerClient(),
-      sealer: new Sealer(randomBytes(32)),
-      store: await openStore({ dataDir: s.dataDir, databaseUrl }),
-      logger: createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, done) => done() }) }),
-    });
+    const second = await secondReplica(s, databaseUrl);
     try {
       s.world.secrets.putSecret('team/api', secret(V2));
       const results = (await Promise.all([s.app.rotation.scan(), second.rotation.scan()])).flat();

@@ -4,10 +4,9 @@
 // line, a Slack message or the database.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startWorld, type World } from '../../src/sandbox/world.js';
-import { freshDatabase, startPostgres, type PostgresServer } from '../support/postgres.js';
-import { Replicas, requestHttpsThrough } from '../support/processRequests.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { World } from '../../src/sandbox/world.js';
+import { requestHttpsThrough, useReplicas } from '../support/processRequests.js';
 import { SlackDriver } from '../support/slackDriver.js';
 import { createHttpsRequest, startStack, threadTexts, WORLD, type Stack } from '../support/stack.js';
 
@@ -63,32 +62,18 @@ describe('a service-account target (one replica, SQLite)', () => {
 });
 
 describe('a service-account target on two app processes sharing PostgreSQL', () => {
-  let pg: PostgresServer | { skipped: string };
-  let world: World | undefined;
-  let replicas: Replicas | undefined;
-
-  beforeAll(async () => {
-    pg = await startPostgres();
-  }, 60_000);
-  afterAll(async () => {
-    await replicas?.stop();
-    await world?.stop();
-    if (pg && !('skipped' in pg)) await pg.stop();
-  });
+  const onPostgres = useReplicas();
 
   it('mints one token for both replicas, sealed in the database', async ({ skip }) => {
-    if ('skipped' in pg) return skip(pg.skipped);
-    const databaseUrl = await freshDatabase(pg, 'service_account');
-    world = await startWorld({
+    const { world, replicas, databaseUrl } = await onPostgres.start('service_account', skip, {
       auth: 'serviceAccount',
       serviceAccountSecret: CANARY_SECRET,
       configPatch: (raw) => {
         (raw.atlas as Record<string, unknown>).pacing = { calls: 2000, per: '1m' };
       },
     });
-    replicas = new Replicas(world, databaseUrl);
     const [a, b] = await Promise.all([replicas.start(), replicas.start()]);
-    const [da, db] = [a, b].map((app) => new SlackDriver(app.url, world!.signingSecret, WORLD.team)) as [SlackDriver, SlackDriver];
+    const [da, db] = [a, b].map((app) => new SlackDriver(app.url, world.signingSecret, WORLD.team)) as [SlackDriver, SlackDriver];
 
     // Both replicas' first Atlas calls at once: the forms' checks, then each approval on the other replica.
     const cards = await Promise.all([requestHttpsThrough(world, da, 'sa-rep-a'), requestHttpsThrough(world, db, 'sa-rep-b')]);

@@ -8,17 +8,10 @@ import { migrationProvider } from '../../src/store/migrations.js';
 import type { RequestStore } from '../../src/store/requestStore.js';
 import { openPostgresStore } from '../../src/store/postgres.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
-import { freshDatabase, startPostgres, type PostgresServer } from '../support/postgres.js';
+import { usePostgres } from '../support/postgres.js';
 import { requestRow } from '../support/requestRow.js';
 
-let pg: PostgresServer | { skipped: string };
-beforeAll(async () => {
-  pg = await startPostgres();
-  if ('skipped' in pg) console.log(`PostgreSQL store tests skipped: ${pg.skipped}`);
-}, 60_000);
-afterAll(async () => {
-  if (pg && !('skipped' in pg)) await pg.stop();
-});
+const pg = usePostgres('PostgreSQL store tests');
 
 let counter = 0;
 const stores: Record<string, () => Promise<{ store: RequestStore; cleanup(): Promise<void> } | string>> = {
@@ -28,8 +21,8 @@ const stores: Record<string, () => Promise<{ store: RequestStore; cleanup(): Pro
     return { store, cleanup: async () => (await store.close(), rmSync(dir, { recursive: true, force: true })) };
   },
   postgres: async () => {
-    if ('skipped' in pg) return pg.skipped;
-    const url = await freshDatabase(pg, `store_test_${++counter}`);
+    if (pg.skipped) return pg.skipped;
+    const url = await pg.database(`store_test_${++counter}`);
     const store = await openPostgresStore(url);
     return { store, cleanup: () => store.close() };
   },
@@ -162,11 +155,10 @@ describe('PostgreSQL migrations', () => {
   }
 
   it('run safely when several replicas start at once', async ({ skip }) => {
-    if ('skipped' in pg) return skip(pg.skipped);
-    const alone = await openPostgresStore(await freshDatabase(pg, 'migrate_alone'));
+    const alone = await openPostgresStore(await pg.database('migrate_alone', skip));
     const expected = await schemaOf(alone).finally(() => alone.close());
 
-    const url = await freshDatabase(pg, 'migrate_race');
+    const url = await pg.database('migrate_race');
     const started = await Promise.allSettled(Array.from({ length: 8 }, () => openPostgresStore(url)));
     const opened = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     try {

@@ -4,9 +4,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { World } from '../../src/sandbox/world.js';
-import { WORLD } from '../../src/sandbox/world.js';
+import { afterAll } from 'vitest';
+import { startWorld, WORLD, type World, type WorldOptions } from '../../src/sandbox/world.js';
 import { startAppProcess, type AppProcess } from './appProcess.js';
+import { usePostgres } from './postgres.js';
 import { SlackDriver, state } from './slackDriver.js';
 
 /** Runs `/spconn create https` through `driver`, submits the form through `submitVia` and returns the card. */
@@ -56,4 +57,29 @@ export class Replicas {
     for (const app of this.apps) await app.kill();
     for (const d of this.dirs) rmSync(d, { recursive: true, force: true });
   }
+}
+
+/**
+ * App processes on one PostgreSQL against one emulated world, for the tests of a file or
+ * `describe`: `start` makes a fresh database (or skips the test, saying why), the world and the
+ * `Replicas`; after the tests the processes, the worlds and the server are stopped.
+ */
+export function useReplicas(label?: string) {
+  const pg = usePostgres(label);
+  const started: Array<{ world: World; replicas: Replicas }> = [];
+  afterAll(async () => {
+    for (const { world, replicas } of started.splice(0).reverse()) {
+      await replicas.stop();
+      await world.stop();
+    }
+  });
+  return {
+    async start(database: string, skip: (note: string) => never, worldOptions: WorldOptions = {}): Promise<{ world: World; replicas: Replicas; databaseUrl: string }> {
+      const databaseUrl = await pg.database(database, skip);
+      const world = await startWorld(worldOptions);
+      const replicas = new Replicas(world, databaseUrl);
+      started.push({ world, replicas });
+      return { world, replicas, databaseUrl };
+    },
+  };
 }

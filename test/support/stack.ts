@@ -173,3 +173,19 @@ export function cardFor(stack: Stack, connectionName: string): CardMessage | und
 export function threadTexts(stack: Stack, card: CardMessage): string[] {
   return stack.world.slack.thread(card.channel, card.ts).map((m) => m.text);
 }
+
+/**
+ * Another replica of `stack`'s app on one PostgreSQL (`databaseUrl`): the same world and config, a
+ * silent log, not listening (the test runs its scans). The caller stops it.
+ */
+export async function secondReplica(stack: Stack, databaseUrl: string, now?: () => Date): Promise<SpconnApp> {
+  return buildApp({
+    config: stack.world.config,
+    slack: { botToken: stack.world.botToken, signingSecret: stack.world.signingSecret, apiUrl: stack.world.slack.url },
+    secretsManager: stack.world.secretsManagerClient(),
+    sealer: new Sealer(randomBytes(32)),
+    store: await openStore({ dataDir: stack.dataDir, databaseUrl }),
+    logger: createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, done) => done() }) }),
+    ...(now ? { now } : {}),
+  });
+}
