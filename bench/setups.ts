@@ -7,6 +7,12 @@
 // refills `capacity` per (60 / K) s, spconn's configured pacing is the same budget over the same
 // window, and spconn's poll intervals are divided by K. Every ratio reported is therefore the one
 // an uncompressed run would show, as long as neither process is CPU-bound (the CPU figures say).
+//
+// By default the target reaches Atlas with a service account (`--api-key` for the API key), and the
+// emulator's access tokens live one hour compressed the same K times (3600 / K s): a token's expiry
+// is a clock like the bucket's, so "tokens minted per hour of run time" is what an uncompressed run
+// would mint. The count is the emulator's (the truth across replicas), checked against the sum of
+// the replicas' `spconn_atlas_tokens_minted_total`.
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,6 +38,8 @@ export interface SetupsOptions {
   heapSnapshotDir?: string;
   /** Run the app from TypeScript through tsx (smoke runs) instead of dist/. */
   source: boolean;
+  /** How the target reaches Atlas: a service account (default) or an API key. */
+  auth: 'serviceAccount' | 'apiKey';
 }
 
 export interface SetupsResult {
@@ -50,6 +58,10 @@ export interface SetupsResult {
   peakRssMb: number;
   cpuSeconds: number;
   snapshot?: string;
+  /** Wall time of the whole run, replicas' start to the last setup's end (the submissions included). */
+  runSeconds: number;
+  /** With a service account: tokens the emulator minted during the whole run, and the replicas' metric summed. */
+  tokens?: { minted: number; byMetrics: number | undefined; accounts: number; lifetimeS: number };
 }
 
 interface Replica {
@@ -91,10 +103,25 @@ async function spawnReplica(world: World, dir: string, index: number, env: Recor
   return { child, url: `http://127.0.0.1:${port}`, log };
 }
 
+/** The replicas' `spconn_atlas_tokens_minted_total`, summed (undefined when a replica does not say). */
+async function tokensByMetrics(replicas: Replica[]): Promise<number | undefined> {
+  let sum = 0;
+  for (const r of replicas) {
+    const text = await fetch(`${r.url}/metrics`, { signal: AbortSignal.timeout(10_000) }).then((res) => res.text(), () => '');
+    const lines = text.split('\n').filter((l) => l.startsWith('spconn_atlas_tokens_minted_total{'));
+    if (lines.length === 0) return undefined;
+    for (const l of lines) sum += Number(l.slice(l.lastIndexOf(' ') + 1));
+  }
+  return sum;
+}
+
 export async function runSetups(opts: SetupsOptions): Promise<SetupsResult> {
   const windowMs = Math.round(60_000 / opts.scale);
   const scaled = (ms: number) => `${Math.max(1, Math.round(ms / opts.scale))}ms`;
+  // Atlas's tokens live an hour; compressed like every other clock of the run.
+  const tokenLifetimeS = Math.max(1, Math.round(3600 / opts.scale));
   const world = await startWorld({
+    auth: opts.auth,
     triggerTtlMs: 600_000,
     configPatch: (raw) => {
       (raw.atlas as Record<string, unknown>).pacing = { calls: opts.capacity, per: `${windowMs}ms` };
@@ -104,11 +131,12 @@ export async function runSetups(opts: SetupsOptions): Promise<SetupsResult> {
       raw.privateLink = { pollMin: scaled(30_000), pollMax: scaled(300_000), linkTimeout: '2h', connectionTimeout: '1h' };
       raw.replicas = { leaseTime: '5m', scanEvery: scaled(15_000) };
     },
-    atlas: { rateLimitPerMinute: opts.capacity, rateLimitWindowMs: windowMs, privateLinkReadyAfterPolls: 2, connectionReadyAfterPolls: 1 },
+    atlas: { rateLimitPerMinute: opts.capacity, rateLimitWindowMs: windowMs, privateLinkReadyAfterPolls: 2, connectionReadyAfterPolls: 1, tokenLifetimeS },
   });
   const dir = mkdtempSync(join(tmpdir(), 'spconn-setups-'));
   let pg: PostgresServer | undefined;
   const replicas: Replica[] = [];
+  const runStarted = Date.now();
   try {
     const env: Record<string, string> = { SPCONN_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
     if (opts.replicas > 1) {
@@ -196,10 +224,13 @@ export async function runSetups(opts: SetupsOptions): Promise<SetupsResult> {
       }
     }
     const seconds = (Date.now() - t0) / 1000;
+    const runSeconds = (Date.now() - runStarted) / 1000;
     clearInterval(rssTimer);
+    const tokens = opts.auth === 'serviceAccount' ? { minted: world.atlas.oauth.minted(), byMetrics: await tokensByMetrics(replicas), accounts: 1, lifetimeS: tokenLifetimeS } : undefined;
     const cpu = replicas.reduce((sum, r, i) => sum + cpuSeconds(r.child.pid!) - cpuBefore[i]!, 0);
 
-    const during = world.atlas.calls.slice(callsBefore).filter((c) => c.authenticated);
+    // The token endpoint is not an Admin API call and takes nothing from the project's bucket.
+    const during = world.atlas.calls.slice(callsBefore).filter((c) => c.authenticated && c.operation !== 'mintToken' && c.operation !== 'revokeToken');
     const callsByOperation: Record<string, number> = {};
     for (const c of during) callsByOperation[c.operation ?? 'unknown'] = (callsByOperation[c.operation ?? 'unknown'] ?? 0) + 1;
     const limited = during.filter((c) => c.status === 429).length;
@@ -219,6 +250,8 @@ export async function runSetups(opts: SetupsOptions): Promise<SetupsResult> {
       peakRssMb: peakRss,
       cpuSeconds: cpu,
       snapshot: snapshotAsked ? opts.heapSnapshotDir : undefined,
+      runSeconds,
+      ...(tokens ? { tokens } : {}),
     };
   } finally {
     for (const r of replicas) r.child.kill();
@@ -230,22 +263,34 @@ export async function runSetups(opts: SetupsOptions): Promise<SetupsResult> {
   }
 }
 
+/** Hours an uncompressed run would last. */
+const uncompressedHours = (r: SetupsResult, scale: number) => (r.runSeconds * scale) / 3600;
+
+/** The tokens cell: minted during the whole run against 1 per account per (started) hour of uncompressed run time. */
+function tokensCell(r: SetupsResult, scale: number): string {
+  if (!r.tokens) return 'n/a (API key)';
+  const hours = uncompressedHours(r, scale);
+  const goal = r.tokens.accounts * Math.max(1, Math.ceil(hours));
+  const metrics = r.tokens.byMetrics === undefined ? '' : `; replicas' metric: ${r.tokens.byMetrics}`;
+  return `${r.tokens.minted} in ${hours.toFixed(2)} h (goal ≤ ${goal}${metrics})`;
+}
+
 /** The report's lines for one run. */
-export function describe(r: SetupsResult): string[] {
+export function describe(r: SetupsResult, scale: number): string[] {
   const ratio = r.leastSeconds > 0 ? (r.seconds / r.leastSeconds).toFixed(2) : 'n/a (the calls fit in the full bucket)';
   const ops = Object.entries(r.callsByOperation)
     .sort((a, b) => b[1] - a[1])
     .map(([op, n]) => `${op} ${(n / r.setups).toFixed(2)}`)
     .join(', ');
   return [
-    `| ${r.replicas} | ${r.finished}/${r.setups} | ${r.seconds.toFixed(1)} s | ${r.leastSeconds.toFixed(1)} s | ${ratio} | ${(r.calls / r.setups).toFixed(2)} | ${r.limited} (${r.limitedAfterFirst} after the first) | ${r.replicas === 1 ? `${r.peakRssMb.toFixed(0)} MB` : `${r.peakRssMb.toFixed(0)} MB (replica 0)`} | ${r.cpuSeconds.toFixed(1)} s |`,
-    `|  | calls per setup by operation: ${ops} | | | | | | | |`,
+    `| ${r.replicas} | ${r.finished}/${r.setups} | ${r.seconds.toFixed(1)} s | ${r.leastSeconds.toFixed(1)} s | ${ratio} | ${(r.calls / r.setups).toFixed(2)} | ${r.limited} (${r.limitedAfterFirst} after the first) | ${r.replicas === 1 ? `${r.peakRssMb.toFixed(0)} MB` : `${r.peakRssMb.toFixed(0)} MB (replica 0)`} | ${r.cpuSeconds.toFixed(1)} s | ${tokensCell(r, scale)} |`,
+    `|  | calls per setup by operation: ${ops} | | | | | | | | |`,
   ];
 }
 
 export const TABLE_HEAD = [
-  '| replicas | finished | time | least time the bucket allows | ratio (goal ≤ 1.15) | Atlas calls per setup | 429 answers (goal: none after the first) | peak RSS (goal < 200 MB) | app CPU |',
-  '|---|---|---|---|---|---|---|---|---|',
+  '| replicas | finished | time | least time the bucket allows | ratio (goal ≤ 1.15) | Atlas calls per setup | 429 answers (goal: none after the first) | peak RSS (goal < 200 MB) | app CPU | service-account tokens minted, whole run, uncompressed hours (goal: 1 per account per hour) |',
+  '|---|---|---|---|---|---|---|---|---|---|',
 ];
 
 export async function setupsMain(): Promise<void> {
@@ -259,6 +304,7 @@ export async function setupsMain(): Promise<void> {
     refillPerMinute: 100,
     source: smoke || process.argv.includes('--source'),
     heapSnapshotDir: process.argv.includes('--heap-snapshot') ? mkdtempSync(join(tmpdir(), 'spconn-heap-')) : undefined,
+    auth: process.argv.includes('--api-key') ? 'apiKey' : 'serviceAccount',
   };
   const replicaCounts = process.argv.includes('--one') ? [1] : process.argv.includes('--three') ? [3] : [1, 3];
   process.stdout.write(
@@ -267,13 +313,16 @@ export async function setupsMain(): Promise<void> {
       '',
       `Time compressed ${opts.scale}×: the bucket refills ${opts.refillPerMinute} per ${60 / opts.scale} s, spconn's pacing and poll intervals are divided by ${opts.scale} too; "least time" is what that bucket, starting full, allows for the calls made.`,
       'Floor: 3 calls of its own per setup (request the link, look for the connection name, create the connection) plus its share of the list calls (the look for an existing link, the polls), which one replica shares between all its setups of a project.',
+      opts.auth === 'serviceAccount'
+        ? `The target authenticates with one service account; Atlas's tokens live 1 h, compressed to ${Math.max(1, Math.round(3600 / opts.scale))} s like the rest. Tokens are counted from the replicas' start to the last setup's end (submissions included), by the emulator; the goal is 1 per account per started hour of that time, uncompressed.`
+        : 'The target authenticates with an API key (Digest).',
       '',
       ...TABLE_HEAD,
     ].join('\n') + '\n',
   );
   for (const replicas of replicaCounts) {
     const r = await runSetups({ ...opts, replicas });
-    process.stdout.write(`${describe(r).join('\n')}\n`);
+    process.stdout.write(`${describe(r, opts.scale).join('\n')}\n`);
     if (r.snapshot) process.stdout.write(`heap snapshot in ${r.snapshot}\n`);
   }
 }

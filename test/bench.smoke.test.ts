@@ -24,4 +24,6 @@ it('runs the Private Link setups bench at smoke size', () => {
   expect(run.status, run.stderr).toBe(0);
   expect(run.stdout).toMatch(/\| 1 \| 5\/5 \|/);
   expect(run.stdout).toContain('Atlas calls per setup');
+  // Through a service account by default: the tokens minted, by the emulator and by the replica's metric.
+  expect(run.stdout).toMatch(/\| \d+ in \d+\.\d{2} h \(goal ≤ \d+; replicas' metric: \d+\) \|/);
 }, 150_000);

@@ -58,6 +58,8 @@ export interface AtlasClientOptions {
   /** Aborted when the process stops: waits for pacing or Retry-After end at once. */
   signal?: AbortSignal;
   metrics?: Pick<Metrics, 'atlasCalls' | 'atlasSeconds'>;
+  /** Called for each 429 answer to a call in a project (the metric by project). */
+  onRateLimited?: (projectId: string) => void;
 }
 
 class RetryableFailure {
@@ -238,6 +240,8 @@ export class AtlasClient {
       const seconds = (performance.now() - started) / 1000;
       this.options.metrics?.atlasCalls.inc({ endpoint, method: call.method, status });
       this.options.metrics?.atlasSeconds.observe({ endpoint, method: call.method }, seconds);
+      const projectId = status === '429' ? /^\/groups\/([^/]+)/.exec(call.path)?.[1] : undefined;
+      if (projectId !== undefined) this.options.onRateLimited?.(projectId);
       this.options.logger.info({ atlas: { method: call.method, endpoint, status, ms: Math.round(seconds * 1000) }, operation: call.operation }, 'Atlas call');
     }
   }

@@ -15,6 +15,8 @@ export class AtlasClients {
   private readonly clients = new Map<string, AtlasClient>();
   private readonly tokenSources = new Map<string, TokenSource>();
   private readonly pacer: ProjectPacer;
+  /** A project's metric label: the config's target names on it (metrics carry no Atlas ids). */
+  private readonly projectLabels: Map<string, string>;
 
   constructor(
     private readonly deps: {
@@ -36,6 +38,9 @@ export class AtlasClients {
       refillSource: (projectId) => this.statedRefill(projectId),
       ...(deps.shared ? { shared: deps.shared } : {}),
     });
+    this.projectLabels = projectLabels(deps.config);
+    // Every configured project's series exists from the start, at 0, so a rate of 429s can be graphed.
+    for (const label of new Set(this.projectLabels.values())) deps.metrics?.atlasRateLimited.inc({ project: label }, 0);
   }
 
   /** Atlas's statement of the project's refill (`GET /rateLimits`), read with the credential of a target in that project. */
@@ -53,7 +58,8 @@ export class AtlasClients {
     let client = this.clients.get(key);
     if (!client) {
       const auth: AtlasAuth = ref.kind === 'apiKey' ? new DigestAuth(this.deps.secrets, ref.secretId) : new BearerAuth(this.tokenSource(ref.secretId));
-      client = new AtlasClient({ baseUrl: config.atlas.baseUrl, auth, logger, timeoutMs: config.atlas.requestTimeout, pacer: this.pacer, metrics, ...(this.deps.signal ? { signal: this.deps.signal } : {}) });
+      const onRateLimited = (projectId: string) => metrics?.atlasRateLimited.inc({ project: this.projectLabels.get(projectId) ?? 'other' });
+      client = new AtlasClient({ baseUrl: config.atlas.baseUrl, auth, logger, timeoutMs: config.atlas.requestTimeout, pacer: this.pacer, metrics, onRateLimited, ...(this.deps.signal ? { signal: this.deps.signal } : {}) });
       this.clients.set(key, client);
     }
     return client;
@@ -67,10 +73,19 @@ export class AtlasClients {
   private tokenSource(secretId: string): TokenSource {
     let source = this.tokenSources.get(secretId);
     if (!source) {
-      const { config, secrets, logger, sharedTokens } = this.deps;
-      source = new TokenSource({ baseUrl: config.atlas.baseUrl, secretId, secrets, logger, timeoutMs: config.atlas.requestTimeout, ...(sharedTokens ? { shared: sharedTokens } : {}) });
+      const { config, secrets, logger, sharedTokens, metrics } = this.deps;
+      metrics?.atlasTokensMinted.inc({ secret: secretId }, 0);
+      const onMinted = () => metrics?.atlasTokensMinted.inc({ secret: secretId });
+      source = new TokenSource({ baseUrl: config.atlas.baseUrl, secretId, secrets, logger, timeoutMs: config.atlas.requestTimeout, onMinted, ...(sharedTokens ? { shared: sharedTokens } : {}) });
       this.tokenSources.set(secretId, source);
     }
     return source;
   }
+}
+
+/** Each configured project's label: the names of the targets on it, in config order, joined by commas. */
+function projectLabels(config: Config): Map<string, string> {
+  const names = new Map<string, string[]>();
+  for (const target of config.targets) names.set(target.projectId, [...(names.get(target.projectId) ?? []), target.name]);
+  return new Map([...names].map(([projectId, targets]) => [projectId, [...new Set(targets)].join(',')]));
 }

@@ -95,6 +95,8 @@ export interface TokenSourceOptions {
   timeoutMs: number;
   shared?: SharedTokens;
   now?: () => number;
+  /** Called once per token this process minted (the metric). */
+  onMinted?: () => void;
 }
 
 export class TokenSource {
@@ -179,6 +181,7 @@ export class TokenSource {
         throw new AtlasApiError(response.status, 'UNEXPECTED_RESPONSE', 'Atlas answered in an unexpected shape.', operation);
       }
       this.minted += 1;
+      this.options.onMinted?.();
       const token: MintedToken = { token: parsed.data.access_token, mintedAt: startedAt, expiresAt: startedAt + parsed.data.expires_in * 1000 };
       logger.info({ secretId, expiresInS: parsed.data.expires_in }, 'minted an Atlas access token for a service account');
       return token;

@@ -1,5 +1,6 @@
 // Prometheus metrics (prom-client), on a registry of the app's own so several apps can live in
-// one process (the tests do). Labels are small, fixed sets: no ids, names or user input.
+// one process (the tests do). Labels are small, fixed sets: no ids, no user input, no names but the
+// config file's (target names, service-account secret names).
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** What the gauges read from the store when scraped. */
@@ -41,6 +42,20 @@ export class Metrics {
     help: 'Latency of Atlas Administration API requests, Digest challenge included',
     labelNames: ['endpoint', 'method'] as const,
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  readonly atlasRateLimited = new Counter({
+    name: 'spconn_atlas_rate_limited_total',
+    help: "429 answers from Atlas (its token bucket was empty), by project, named by the config's target names on it",
+    labelNames: ['project'] as const,
+    registers: [this.registry],
+  });
+
+  readonly atlasTokensMinted = new Counter({
+    name: 'spconn_atlas_tokens_minted_total',
+    help: 'Access tokens this process minted for Atlas service accounts, by the Secrets Manager secret that holds the account (goal: one per account per hour across all replicas)',
+    labelNames: ['secret'] as const,
     registers: [this.registry],
   });
 

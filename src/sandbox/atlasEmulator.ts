@@ -405,14 +405,15 @@ export class AtlasEmulator {
         this.server.changed();
         await this.server.held(fault.until);
       }
-      if (fault && !fault.afterHandling && replacesAnswer(fault)) return send(faultReply(fault, body));
+      const rateLimit = { project: match.groupId, detail: (seconds: number) => this.rate.detail(match.groupId, seconds) };
+      if (fault && !fault.afterHandling && replacesAnswer(fault)) return send(faultReply(fault, body, rateLimit));
 
       const reply = runOperation(this.operationContext(), match, body, url.searchParams);
       call.handled = true;
       this.recordIfConnectionChange(match.operation, match.groupId, match.params, body, reply, verdict.publicKey !== undefined ? { publicKey: verdict.publicKey } : { clientId: call.clientId ?? 'unknown' });
       call.invalidBody = errorCodeOf(reply) === CODES.invalidAttribute;
       this.afterHandle?.(call);
-      if (fault && replacesAnswer(fault)) return send(faultReply(fault, body));
+      if (fault && replacesAnswer(fault)) return send(faultReply(fault, body, rateLimit));
       return send(reply, reply.status < 400 ? wanted : 'application/json');
     } catch (error) {
       if (res.headersSent) throw error;

@@ -568,7 +568,9 @@ describe('faults, rate limits and counting', () => {
     atlas.injectFault({ method: 'GET', status: 502, body: '<html>Bad Gateway</html>' });
     for (let i = 0; i < 2; i++) {
       const limited = await call('GET', '/streams/inst');
-      expect(limited).toMatchObject({ status: 429, json: { errorCode: 'RATE_LIMIT_EXCEEDED' } });
+      // An injected 429 is Atlas's token-bucket answer, so a client cannot tell it from a real one.
+      expect(limited).toMatchObject({ status: 429, json: { error: 429, errorCode: 'RATE_LIMITED_TOKEN_BUCKET', parameters: [G] } });
+      expect((limited.json as { detail: string }).detail).toMatch(new RegExp(`^Rate limit exceeded for api/atlas/v2/groups/${G}\\. Please retry after 7 seconds\\. Request capacity: \\d+\\. Refill rate: \\d+ per \\d+ seconds\\.$`));
       expect(limited.headers.get('retry-after')).toBe('7');
     }
     const client = new DigestClient(KEY.publicKey, KEY.privateKey, { algorithm: 'MD5' });
@@ -576,6 +578,11 @@ describe('faults, rate limits and counting', () => {
     expect(proxy.status).toBe(502);
     expect(await proxy.text()).toBe('<html>Bad Gateway</html>');
     expect((await call('GET', '/streams/inst')).status).toBe(200);
+    // Atlas never answers 429 without Retry-After; neither does a fault that names none.
+    atlas.injectFault({ method: 'GET', status: 429 });
+    const bare = await call('GET', '/streams/inst');
+    expect(bare).toMatchObject({ status: 429, json: { errorCode: 'RATE_LIMITED_TOKEN_BUCKET' } });
+    expect(bare.headers.get('retry-after')).toBe('1');
   });
 
   it('slows an answer by delayMs, and stop() does not wait for a delayed answer', async () => {

@@ -48,9 +48,7 @@ export const ATLAS_ERROR_CODES = {
   userUnauthorized: 'USER_UNAUTHORIZED',
   /** 415: a body sent as something other than JSON. */
   unsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
-  /** 429: an injected 429 fault. */
-  rateLimitExceeded: 'RATE_LIMIT_EXCEEDED',
-  /** 429, per README: the project's token bucket (option rateLimit) is empty. */
+  /** 429, per README: the project's token bucket (option rateLimit) is empty, or an injected 429 fault. */
   rateLimitedTokenBucket: 'RATE_LIMITED_TOKEN_BUCKET',
   /** 500, seen: an injected server fault (or an emulator bug). */
   unexpectedError: 'UNEXPECTED_ERROR',

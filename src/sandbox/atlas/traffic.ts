@@ -17,7 +17,7 @@ export interface AtlasFault {
    * a value it refused (e.g. `(body) => \`Invalid header value ${JSON.stringify(body.headers)}\``).
    */
   echo?: (requestBody: unknown) => string;
-  /** Adds `Retry-After: <seconds>`. */
+  /** Adds `Retry-After: <seconds>` (a 429 always has one, as Atlas's do: 1 unless given). */
   retryAfterSeconds?: number;
   /** Waits this long before answering (cut short by `stop()`). */
   delayMs?: number;
@@ -64,19 +64,25 @@ export class FaultBook {
 /** Whether the fault replaces Atlas's answer (or only delays it). */
 export const replacesAnswer = (fault: AtlasFault): boolean => fault.status >= 400 || fault.body !== undefined;
 
-export function faultReply(fault: AtlasFault, requestBody?: unknown): Reply {
-  const headers: Record<string, string> = fault.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(fault.retryAfterSeconds) };
+/**
+ * The answer an injected fault gives. A 429 is the one Atlas's token bucket gives (errorCode
+ * `RATE_LIMITED_TOKEN_BUCKET`, its detail from `rateLimit`, `Retry-After`), so a client cannot tell
+ * an injected 429 from a real one.
+ */
+export function faultReply(fault: AtlasFault, requestBody?: unknown, rateLimit?: { project: string; detail: (retryAfterSeconds: number) => string }): Reply {
+  const retryAfterSeconds = fault.retryAfterSeconds ?? (fault.status === 429 ? 1 : undefined);
+  const headers: Record<string, string> = retryAfterSeconds === undefined ? {} : { 'Retry-After': String(retryAfterSeconds) };
   if (fault.body !== undefined) return { status: fault.status, body: fault.body, headers };
   if (fault.echo) {
     const code = fault.status === 400 ? ATLAS_ERROR_CODES.invalidAttribute : ATLAS_ERROR_CODES.unexpectedError;
     return { ...apiError(fault.status, code, fault.echo(requestBody)), headers };
   }
-  const code =
-    fault.status === 429
-      ? ATLAS_ERROR_CODES.rateLimitExceeded
-      : fault.status === 502 || fault.status === 503 || fault.status === 504
-        ? ATLAS_ERROR_CODES.serviceUnavailable
-        : ATLAS_ERROR_CODES.unexpectedError;
+  if (fault.status === 429) {
+    const seconds = retryAfterSeconds ?? 1;
+    const detail = rateLimit ? rateLimit.detail(seconds) : `Rate limit exceeded. Please retry after ${seconds} seconds.`;
+    return { ...apiError(429, ATLAS_ERROR_CODES.rateLimitedTokenBucket, detail, rateLimit ? [rateLimit.project] : []), headers };
+  }
+  const code = fault.status === 502 || fault.status === 503 || fault.status === 504 ? ATLAS_ERROR_CODES.serviceUnavailable : ATLAS_ERROR_CODES.unexpectedError;
   return { ...apiError(fault.status, code, `Injected fault: HTTP ${fault.status}.`), headers };
 }
 
