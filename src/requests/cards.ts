@@ -3,7 +3,7 @@
 import type { Config } from '../config/file.js';
 import { targetNamed } from '../management/targets.js';
 import type { CardContext } from '../modals/requestCard.js';
-import type { ListedRequest, RequestRow, RequestStore } from '../store/requestStore.js';
+import type { Approval, ListedRequest, RequestRow, RequestStore } from '../store/requestStore.js';
 import { actionFor, checklist, waitingInstruction } from '../workflows/privateLinkMachine.js';
 import { setupState } from '../workflows/privateLinkRunner.js';
 import { approvalsRequiredFor, quorumActionOf, SPCONN_ACTOR } from './lifecycle.js';
@@ -22,11 +22,14 @@ export class RequestCards {
     },
   ) {}
 
-  /** Who approved the stored call so far, and how many approvals it needs under the config now. */
-  async approvals(row: ListedRequest): Promise<{ by: string[]; required: number }> {
+  /**
+   * Who approved the stored call so far, and how many approvals it needs under the config now.
+   * `known`: the request's approvals read already (a page reads those of all its requests at once).
+   */
+  async approvals(row: ListedRequest, known?: readonly Approval[]): Promise<{ by: string[]; required: number }> {
     const target = this.deps.config ? targetNamed(this.deps.config, row.target_name) : undefined;
     const required = target ? approvalsRequiredFor(target, quorumActionOf({ action: row.action, callKind: row.call_kind })) : 1;
-    const by = (await this.deps.store.approvals(row.id)).filter((a) => a.digest === row.digest).map((a) => a.approver_id);
+    const by = (known ?? (await this.deps.store.approvals(row.id))).filter((a) => a.digest === row.digest).map((a) => a.approver_id);
     return { by, required };
   }
 

@@ -10,7 +10,7 @@ import type { Config } from '../config/file.js';
 import type { Logger } from '../log.js';
 import { targetNamed } from '../management/targets.js';
 import { HOME_LIMITS, homeView, type HomePage, type HomeRequest, type HomeStep } from '../modals/home.js';
-import type { ListedRequest, RequestRow, RequestStore } from '../store/requestStore.js';
+import type { Approval, ListedRequest, RequestRow, RequestStore } from '../store/requestStore.js';
 import type { RequestCards } from './cards.js';
 import { checkDecision, escalationStartsAt, shortDigest, SPCONN_ACTOR } from './lifecycle.js';
 import { requestSummarySchema } from './model.js';
@@ -136,8 +136,10 @@ export class HomeTabs {
       store.runningWithWorkflow(SCAN_LIMIT),
     ]);
     const awaiting: Array<{ row: ListedRequest; approvals: { by: string[]; required: number } }> = [];
+    // One query for the approvals of every pending request, not one per request (500 at most, at every publish).
+    const approvalsOf = await store.approvalsOf(pending.map((r) => r.id));
     for (const row of pending) {
-      const approvals = await this.mayApprove(row, userId);
+      const approvals = await this.mayApprove(row, userId, approvalsOf.get(row.id) ?? []);
       if (approvals) awaiting.push({ row, approvals });
     }
     const steps: HomeStep[] = [];
@@ -169,12 +171,12 @@ export class HomeTabs {
    * The card's own rule for an Approve click carrying the digest the Home shows, with what
    * `RequestDecisions` passes it: the quorum so far (as the card shows it) and the escalation.
    */
-  private async mayApprove(row: ListedRequest, userId: string): Promise<{ by: string[]; required: number } | undefined> {
+  private async mayApprove(row: ListedRequest, userId: string, known: readonly Approval[]): Promise<{ by: string[]; required: number } | undefined> {
     const { config, owners } = this.deps;
     const target = targetNamed(config, row.target_name);
     const actorIsOwner = target !== undefined && (await owners.isOwner(target, userId));
     const escalatesAt = target ? escalationStartsAt(row.created_at, config.approvals.escalateAfter, target.escalateTo !== undefined) : undefined;
-    const approvals = await this.deps.cards.approvals(row);
+    const approvals = await this.deps.cards.approvals(row, known);
     const check = checkDecision({
       verb: 'approve',
       request: { state: row.state, requesterId: row.requester_id, expiresAt: row.expires_at, digest: row.digest },

@@ -177,7 +177,12 @@ function patternsOf(secret: string): Pattern[] {
 }
 
 export class SecretScrubber {
-  private constructor(private readonly patterns: readonly Pattern[]) {}
+  /** The characters an echo can start with: a position holding none of them is passed over at once. */
+  private readonly starts: Set<string>;
+
+  private constructor(private readonly patterns: readonly Pattern[]) {
+    this.starts = new Set(patterns.flatMap((p) => (p.chars[0] ?? []).map((form) => form[0]!)));
+  }
 
   /** A scrubber for these values; empty ones are ignored. */
   static for(secrets: Iterable<string>): SecretScrubber {
@@ -190,19 +195,24 @@ export class SecretScrubber {
     if (this.patterns.length === 0 || text === '') return text;
     const folded = fold(text);
     let out = '';
+    let copied = 0;
     let at = 0;
     while (at < text.length) {
+      if (!this.starts.has(folded[at]!)) {
+        at += 1;
+        continue;
+      }
       let end = -1;
       for (const pattern of this.patterns) end = Math.max(end, matchEnd(pattern, folded, at));
       if (end > at) {
-        out += MASK;
+        out += text.slice(copied, at) + MASK;
         at = end;
+        copied = end;
       } else {
-        out += text[at];
         at += 1;
       }
     }
-    return out;
+    return copied === 0 ? text : out + text.slice(copied);
   }
 
   /**
