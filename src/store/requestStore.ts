@@ -142,7 +142,7 @@ export class RequestStore {
 
   /** A stopping replica's leases, handed back: its workflows count as abandoned at once (not parked). */
   async releaseAll(owner: string): Promise<void> {
-    await this.db.updateTable('workflows').set({ lease_until: new Date().toISOString() }).where('lease_owner', '=', owner).execute();
+    await this.db.updateTable('workflows').set({ lease_until: new Date(0).toISOString() }).where('lease_owner', '=', owner).execute();
     await this.db.updateTable('requests').set({ lease_owner: null, lease_until: null }).where('lease_owner', '=', owner).execute();
   }
 

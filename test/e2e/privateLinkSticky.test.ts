@@ -153,3 +153,19 @@ it("resumes a killed replica's waiting setups on another replica once their leas
   await viaB.clickButton({ channel: prompt.channel, ts: prompt.ts, text: prompt.text, blocks: prompt.blocks }, 'privatelink_done', { user: WORLD.requester });
   await slack.waitFor(() => slack.thread(cards[0]!.channel, cards[0]!.ts).some((m) => /^:white_check_mark: <@/.test(m.text)), 30_000);
 }, 180_000);
+
+it('hands a stopping replica’s polling setups to another at once, not after the lease time', async ({ skip }) => {
+  if ('skipped' in server) return skip(server.skipped);
+  // Production's lease: only a graceful stop's hand-back lets another replica take over within the test.
+  const { a, viaA } = await twoReplicas('plstickystop', '5m');
+  const SETUPS = 3;
+  for (let i = 0; i < SETUPS; i++) await approvedSetup(`stopped-${i}`, `c00${i}`, viaA, viaA);
+  await waitUntil(async () => (await leases()).filter((l) => step(l) === 'await_link' && l.lease_owner !== null).length === SETUPS);
+  const ownerA = (await leases())[0]!.lease_owner!;
+
+  await a.kill('SIGTERM');
+  // A graceful stop (within its deadline; the setups' polls do not hold it up).
+  expect(a.child.exitCode).toBe(0);
+  await waitUntil(async () => (await leases()).every((l) => l.lease_owner !== null && l.lease_owner !== ownerA), 20_000);
+  expect((await leases()).map(step)).toEqual(Array(SETUPS).fill('await_link'));
+}, 120_000);
