@@ -142,7 +142,10 @@ export class PrivateLinkRunner {
   private async steps(requestId: string): Promise<'person' | 'other'> {
     while (!this.stopped) {
       // One replica at a time works on a setup; the lease is renewed before every step.
-      if (!(await this.store.claimWorkflow(requestId, this.owner, this.leaseMs))) return 'other';
+      if (!(await this.store.claimWorkflow(requestId, this.owner, this.leaseMs))) {
+        this.adopted.delete(requestId);
+        return 'other';
+      }
       const row = await this.store.getWorkflow(requestId);
       if (!row || !row.active) return 'other';
       const state = plStateSchema.parse(JSON.parse(row.state_json));
@@ -179,7 +182,8 @@ export class PrivateLinkRunner {
       const next = advance(state, outcome, this.now(), this.timing);
       // Saved before anything is said or done next: a crash after this resumes from `next`.
       if (!(await this.save(row, next.state))) continue;
-      await this.afterSave(requestId, next.state, next.say);
+      // No kick: this loop goes on with the next step itself, or schedules its wait.
+      await this.afterSave(requestId, next.state, next.say, false);
       if (next.state.nextRunAt) {
         this.schedule(requestId, next.state.nextRunAt);
         return 'other';
@@ -206,14 +210,14 @@ export class PrivateLinkRunner {
     await this.store.releaseWorkflow(requestId, this.owner).catch((err: unknown) => this.logger.warn({ err, requestId }, 'Private Link setup could not be parked; its lease will run out'));
   }
 
-  private async afterSave(requestId: string, state: PlState, say: PlSay[]): Promise<void> {
+  private async afterSave(requestId: string, state: PlState, say: PlSay[], kick = true): Promise<void> {
     for (const s of say) await this.host.say(requestId, s);
     if (isFinal(state)) {
       await this.host.finish(requestId, state);
       return;
     }
     await this.host.refreshCard(requestId);
-    if (actionFor(state).kind !== 'wait_for_person') this.kick(requestId);
+    if (kick && actionFor(state).kind !== 'wait_for_person') this.kick(requestId);
   }
 }
 
