@@ -7,6 +7,8 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 export interface StoreCounts {
   requestsByState(): Promise<Record<string, number>>;
   workflowsByStep(): Promise<Record<string, number>>;
+  /** This process's claims on workflows so far (refused: another replica held the setup). */
+  readonly workflowClaims?: { taken: number; refused: number };
 }
 
 export type SlackKind = 'slash_command' | 'view_submission' | 'view_closed' | 'block_actions' | 'block_suggestion' | 'event' | 'other';
@@ -72,6 +74,20 @@ export class Metrics {
     if (!store) return;
     this.countsGauge('spconn_requests', 'Requests in the store, by state', 'state', () => store.requestsByState());
     this.countsGauge('spconn_workflows', 'Private Link setups in progress, by the step they are in', 'step', () => store.workflowsByStep());
+    const claims = store.workflowClaims;
+    if (claims) {
+      new Counter({
+        name: 'spconn_workflow_claims_total',
+        help: 'Leases this replica tried to take on Private Link setups, by outcome (refused: another replica held it)',
+        labelNames: ['outcome'] as const,
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          this.inc({ outcome: 'taken' }, claims.taken);
+          this.inc({ outcome: 'refused' }, claims.refused);
+        },
+      });
+    }
   }
 
   /** A gauge whose values are counts read (from the store) each time it is scraped. */

@@ -120,7 +120,8 @@ export class RequestCore {
   async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     await this.scan;
-    await this.idle();
+    // Setups first: their polls never leave the runner idle, so waiting for that would wait for
+    // the stop deadline, and a setup started meanwhile is leased already (handed back below).
     await this.setups.runner.stop();
     await this.idle();
     await this.handBack();

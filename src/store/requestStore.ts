@@ -29,6 +29,11 @@ const LISTED = [
 ] as const satisfies ReadonlyArray<keyof ListedRequest>;
 const LISTED_REQUESTS = LISTED.map((c) => `requests.${c}` as const);
 export type WorkflowRow = WorkflowsTable;
+/** Who holds a workflow, and until when (ISO time). */
+export interface WorkflowLease {
+  owner: string;
+  until: string;
+}
 export type RequestEvent = Omit<RequestEventsTable, 'id'> & { id: number };
 
 export interface Transition {
@@ -80,6 +85,14 @@ export class RequestStore {
     return this.leaseRequest(id, owner, leaseMs, 'working');
   }
 
+  /** How this process's workflow claims went (for the metrics: refused ones are replicas racing). */
+  readonly workflowClaims = { taken: 0, refused: 0 };
+
+  /**
+   * Takes (or renews) a workflow's lease for `leaseMs`; false when another replica holds it. A
+   * workflow's lease means: held by a replica running it or waiting for its time (a poll, a retry);
+   * no owner: parked, waiting for a person; expired: abandoned, for the take-over scan.
+   */
   async claimWorkflow(requestId: string, owner: string, leaseMs: number): Promise<boolean> {
     const now = new Date();
     const result = await this.db
@@ -89,9 +102,12 @@ export class RequestStore {
       .where('active', '=', 1)
       .where((eb) => leaseFree(eb, owner, now))
       .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+    const taken = Number(result.numUpdatedRows) === 1;
+    this.workflowClaims[taken ? 'taken' : 'refused']++;
+    return taken;
   }
 
+  /** Parks a workflow (it waits for a person): no replica holds it, and no scan takes it over. */
   async releaseWorkflow(requestId: string, owner: string): Promise<void> {
     await this.db.updateTable('workflows').set({ lease_owner: null, lease_until: null }).where('request_id', '=', requestId).where('lease_owner', '=', owner).execute();
   }
@@ -143,8 +159,9 @@ export class RequestStore {
     await this.db.updateTable('requests').set({ lease_owner: null, lease_until: null }).execute();
   }
 
+  /** A stopping replica's leases, handed back: its workflows count as abandoned at once (not parked). */
   async releaseAll(owner: string): Promise<void> {
-    await this.db.updateTable('workflows').set({ lease_owner: null, lease_until: null }).where('lease_owner', '=', owner).execute();
+    await this.db.updateTable('workflows').set({ lease_until: new Date(0).toISOString() }).where('lease_owner', '=', owner).execute();
     await this.db.updateTable('requests').set({ lease_owner: null, lease_until: null }).where('lease_owner', '=', owner).execute();
   }
 
@@ -347,10 +364,21 @@ export class RequestStore {
     return query.orderBy('requests.created_at').execute();
   }
 
-  async insertWorkflow(requestId: string, kind: string, state: unknown, nextRunAt: string | null): Promise<void> {
+  /** With `lease`, the workflow starts held by the replica that will run it (a crash then leaves it abandoned, not parked). */
+  async insertWorkflow(requestId: string, kind: string, state: unknown, nextRunAt: string | null, lease?: WorkflowLease): Promise<void> {
     await this.db
       .insertInto('workflows')
-      .values({ request_id: requestId, kind, state_json: JSON.stringify(state), version: 1, active: 1, next_run_at: nextRunAt, updated_at: new Date().toISOString(), lease_owner: null, lease_until: null })
+      .values({
+        request_id: requestId,
+        kind,
+        state_json: JSON.stringify(state),
+        version: 1,
+        active: 1,
+        next_run_at: nextRunAt,
+        updated_at: new Date().toISOString(),
+        lease_owner: lease?.owner ?? null,
+        lease_until: lease?.until ?? null,
+      })
       .onConflict((oc) => oc.column('request_id').doNothing())
       .execute();
   }
@@ -359,26 +387,34 @@ export class RequestStore {
     return this.db.selectFrom('workflows').selectAll().where('request_id', '=', requestId).executeTakeFirst();
   }
 
-  /** Saves a workflow's next state only if nobody saved since `version` was read. */
-  async saveWorkflow(requestId: string, version: number, state: unknown, opts: { active: boolean; nextRunAt: string | null }): Promise<boolean> {
+  /**
+   * Saves a workflow's next state only if nobody saved since `version` was read. With `lease`, the
+   * saver holds the workflow from then on (null: nobody), in the same statement: a replica whose
+   * save won under the version check may take the lease from another (the state moved under it).
+   */
+  async saveWorkflow(requestId: string, version: number, state: unknown, opts: { active: boolean; nextRunAt: string | null; lease?: WorkflowLease | null }): Promise<boolean> {
+    const lease = opts.lease === undefined ? {} : { lease_owner: opts.lease?.owner ?? null, lease_until: opts.lease?.until ?? null };
     const result = await this.db
       .updateTable('workflows')
-      .set({ state_json: JSON.stringify(state), version: version + 1, active: opts.active ? 1 : 0, next_run_at: opts.nextRunAt, updated_at: new Date().toISOString() })
+      .set({ state_json: JSON.stringify(state), version: version + 1, active: opts.active ? 1 : 0, next_run_at: opts.nextRunAt, updated_at: new Date().toISOString(), ...lease })
       .where('request_id', '=', requestId)
       .where('version', '=', version)
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }
 
-  /** Active workflows nobody holds a lease on (all of them, at start-up: no lease survives a restart). */
-  /** Active workflows nobody holds a lease on: what a scan needs to resume them (not their states). */
-  async activeWorkflows(): Promise<Array<Pick<WorkflowRow, 'request_id' | 'kind' | 'next_run_at'>>> {
+  /**
+   * Active workflows whose lease ran out (abandoned by a replica that died or stopped): what a scan
+   * needs to resume them (not their states). With `parked`, also those waiting for a person (at a
+   * replica's start, which refreshes their cards).
+   */
+  async activeWorkflows(opts: { parked?: boolean } = {}): Promise<Array<Pick<WorkflowRow, 'request_id' | 'kind' | 'next_run_at'>>> {
     const now = new Date().toISOString();
     return this.db
       .selectFrom('workflows')
       .select(['request_id', 'kind', 'next_run_at'])
       .where('active', '=', 1)
-      .where((eb) => eb.or([eb('lease_owner', 'is', null), eb('lease_until', '<', now)]))
+      .where((eb) => (opts.parked ? eb.or([eb('lease_owner', 'is', null), eb('lease_until', '<', now)]) : eb('lease_until', '<', now)))
       .orderBy('next_run_at')
       .execute();
   }

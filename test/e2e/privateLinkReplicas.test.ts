@@ -51,8 +51,8 @@ it('tells the outcome at once when another replica than the approving one finish
   // The link is ready and the setup waits for a person; the approving replica dies, its lease on the request kept.
   const withDone = () => slack.thread(card.channel, card.ts).filter((m) => JSON.stringify(m.blocks).includes('privatelink_done'));
   await slack.waitFor(() => withDone().length === 1, 20_000);
-  // (The prompt is posted just before the replica hands back the setup's own lease; a replica killed
-  // in between holds that one for the lease time too, which is the design: it might be mid-step.)
+  // (The prompt is posted just before the replica parks the setup; a replica killed in between
+  // holds its lease until it runs out, but a click on another replica takes it with the state.)
   await waitUntil(async () => (await db!.query('select 1 from workflows where lease_owner is null')).rowCount === 1);
   await a.kill('SIGKILL');
 

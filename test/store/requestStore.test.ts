@@ -137,6 +137,33 @@ describe.each(Object.keys(stores))('%s store', (kind) => {
     await new Promise((r) => setTimeout(r, 5)); // let a 1 ms lease run out
     expect(await store.claimRequest('lease', 'E', 60_000)).toBe(true);
   });
+
+  it('hands a scan only the workflows whose lease ran out, not those parked for a person', async ({ skip }) => {
+    if (!store) return skip('no server');
+    const ids = (rows: Array<{ request_id: string }>) => rows.map((r) => r.request_id).filter((id) => id.startsWith('wl-')).sort();
+    const soon = new Date(Date.now() + 60_000).toISOString();
+    for (const id of ['wl-polling', 'wl-parked', 'wl-dead']) await store.insert(row(id), 'U1');
+    // Waiting for its next poll: held through the wait by the replica that saved it.
+    await store.insertWorkflow('wl-polling', 'privatelink', { step: 'await_link' }, null, { owner: 'A', until: soon });
+    // Waiting for a person: parked, held by nobody.
+    await store.insertWorkflow('wl-parked', 'privatelink', { step: 'await_access' }, null, { owner: 'A', until: soon });
+    await store.releaseWorkflow('wl-parked', 'A');
+    // Its replica died mid-step: the lease runs out.
+    await store.insertWorkflow('wl-dead', 'privatelink', { step: 'find_link' }, null, { owner: 'B', until: new Date(Date.now() - 1).toISOString() });
+    expect(ids(await store.activeWorkflows())).toEqual(['wl-dead']);
+    expect(ids(await store.activeWorkflows({ parked: true }))).toEqual(['wl-dead', 'wl-parked']);
+    expect(await store.claimWorkflow('wl-polling', 'B', 60_000)).toBe(false);
+
+    // A person's click saved on another replica takes the lease with the state (version checked).
+    const read = (await store.getWorkflow('wl-polling'))!;
+    expect(await store.saveWorkflow('wl-polling', read.version, { step: 'cancelled' }, { active: true, nextRunAt: null, lease: { owner: 'C', until: soon } })).toBe(true);
+    expect((await store.getWorkflow('wl-polling'))!.lease_owner).toBe('C');
+    expect(await store.claimWorkflow('wl-polling', 'A', 60_000)).toBe(false);
+
+    // A replica that stops hands its setups back as abandoned, at once: not parked.
+    await store.releaseAll('C');
+    expect(ids(await store.activeWorkflows())).toEqual(['wl-dead', 'wl-polling']);
+  });
 });
 
 describe('PostgreSQL migrations', () => {
