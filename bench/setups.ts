@@ -36,6 +36,8 @@ export interface SetupsOptions {
   refillPerMinute: number;
   /** Writes a heap snapshot of replica 0 while the setups wait (into this directory). */
   heapSnapshotDir?: string;
+  /** `--heap-mb=N`: every replica runs with `--max-old-space-size=N`, as README's "Memory" advises. */
+  heapMb?: number;
   /** Run the app from TypeScript through tsx (smoke runs) instead of dist/. */
   source: boolean;
   /** How the target reaches Atlas: a service account (default) or an API key. */
@@ -75,6 +77,7 @@ async function spawnReplica(world: World, dir: string, index: number, env: Recor
   const args = opts.source ? ['--import', 'tsx', 'src/main.ts'] : ['dist/main.js'];
   const flags = opts.heapSnapshotDir && index === 0 ? [`--heapsnapshot-signal=SIGUSR2`, `--diagnostic-dir=${opts.heapSnapshotDir}`] : [];
   // `SPCONN_BENCH_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/x"`: extra node flags for replica 0 (profiles).
+  if (opts.heapMb) flags.push(`--max-old-space-size=${opts.heapMb}`);
   if (index === 0 && process.env.SPCONN_BENCH_NODE_FLAGS) flags.push(...process.env.SPCONN_BENCH_NODE_FLAGS.split(' ').filter(Boolean));
   const configFile = join(dir, 'config.yaml');
   writeFileSync(configFile, JSON.stringify(world.rawConfig));
@@ -303,6 +306,7 @@ export async function setupsMain(): Promise<void> {
     capacity: 100,
     refillPerMinute: 100,
     source: smoke || process.argv.includes('--source'),
+    ...(arg('heap-mb', 0) > 0 ? { heapMb: arg('heap-mb', 0) } : {}),
     heapSnapshotDir: process.argv.includes('--heap-snapshot') ? mkdtempSync(join(tmpdir(), 'spconn-heap-')) : undefined,
     auth: process.argv.includes('--api-key') ? 'apiKey' : 'serviceAccount',
   };
@@ -312,6 +316,7 @@ export async function setupsMain(): Promise<void> {
       `## Private Link setups: ${opts.setups} serverless setups at once, Atlas bucket of ${opts.capacity} refilling ${opts.refillPerMinute} per minute`,
       '',
       `Time compressed ${opts.scale}×: the bucket refills ${opts.refillPerMinute} per ${60 / opts.scale} s, spconn's pacing and poll intervals are divided by ${opts.scale} too; "least time" is what that bucket, starting full, allows for the calls made.`,
+      ...(opts.heapMb ? [`Each replica runs with --max-old-space-size=${opts.heapMb} (README, "Memory").`] : []),
       'Floor: 3 calls of its own per setup (request the link, look for the connection name, create the connection) plus its share of the list calls (the look for an existing link, the polls), which one replica shares between all its setups of a project.',
       opts.auth === 'serviceAccount'
         ? `The target authenticates with one service account; Atlas's tokens live 1 h, compressed to ${Math.max(1, Math.round(3600 / opts.scale))} s like the rest. Tokens are counted from the replicas' start to the last setup's end (submissions included), by the emulator; the goal is 1 per account per started hour of that time, uncompressed.`

@@ -2,9 +2,10 @@
 // on the real clock. Atlas here is the emulator's own bucket (src/sandbox/atlas/traffic.ts).
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ProjectPacer, type Ticket } from '../../src/atlas/pacer.js';
-import { TokenBuckets, type RateLimitOptions } from '../../src/sandbox/atlas/traffic.js';
+import { TokenBuckets } from '../../src/sandbox/atlas/traffic.js';
+import { fakeAtlas, PROJECT } from '../support/pacedAtlas.js';
 
-const P = '0123456789abcdef01234567';
+const P = PROJECT;
 
 beforeEach(() => {
   vi.useFakeTimers({ now: 1_000_000 });
@@ -13,22 +14,6 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-/** A fake Atlas: answers each ticket after `rttMs` from its bucket, as the emulator would. */
-function fakeAtlas(pacer: ProjectPacer, bucket: RateLimitOptions, rttMs = 50) {
-  const buckets = new TokenBuckets(bucket, Date.now);
-  const answers: Array<{ at: number; status: number }> = [];
-  const send = (ticket: Ticket) => {
-    setTimeout(() => {
-      const taken = buckets.take(P);
-      const headers = new Headers(buckets.headers(P));
-      if (!taken.ok) headers.set('Retry-After', String(taken.retryAfterSeconds));
-      const status = taken.ok ? 200 : 429;
-      answers.push({ at: Date.now(), status });
-      pacer.observe(ticket, { status, headers });
-    }, rttMs);
-  };
-  return { answers, send, buckets };
-}
 
 /** Sends `n` calls at once through the pacer; each is answered by `send`. */
 function burst(pacer: ProjectPacer, n: number, send: (t: Ticket) => void): Promise<number[]> {

@@ -3,9 +3,9 @@
 // when Atlas does not say, never holds the first call for the answer, and asks again only hourly.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ProjectPacer, type BucketModel, type PacerOptions, type RefillAnswer, type SharedBudget, type Ticket } from '../../src/atlas/pacer.js';
-import { TokenBuckets, type RateLimitOptions } from '../../src/sandbox/atlas/traffic.js';
+import { fakeAtlas, PROJECT } from '../support/pacedAtlas.js';
 
-const P = '0123456789abcdef01234567';
+const P = PROJECT;
 const T0 = 1_000_000;
 
 beforeEach(() => {
@@ -15,22 +15,6 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-/** A fake Atlas answering each ticket after `rttMs` from its bucket (as the emulator would). */
-function fakeAtlas(pacer: ProjectPacer, bucket: RateLimitOptions, rttMs = 50) {
-  const buckets = new TokenBuckets(bucket, Date.now);
-  const answers: Array<{ at: number; status: number }> = [];
-  const send = (ticket: Ticket) => {
-    setTimeout(() => {
-      const taken = buckets.take(P);
-      const headers = new Headers(buckets.headers(P));
-      if (!taken.ok) headers.set('Retry-After', String(taken.retryAfterSeconds));
-      const status = taken.ok ? 200 : 429;
-      answers.push({ at: Date.now(), status });
-      pacer.observe(ticket, { status, headers });
-    }, rttMs);
-  };
-  return { answers, send };
-}
 
 /** Sends `n` calls at once through the pacer; when each went, in ms from the burst. */
 function burst(pacer: ProjectPacer, n: number, send: (t: Ticket) => void): Promise<number[]> {

@@ -4,18 +4,16 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AtlasClient } from '../../src/atlas/client.js';
 import { ProjectPacer } from '../../src/atlas/pacer.js';
 import { PostgresSharedBudget } from '../../src/atlas/sharedBudget.js';
 import { listConnections } from '../../src/atlas/streams.js';
 import { createLogger } from '../../src/log.js';
-import { startWorld, WORLD, type World } from '../../src/sandbox/world.js';
-import { SecretCache } from '../../src/secrets/apiKeys.js';
+import { startWorld, WORLD } from '../../src/sandbox/world.js';
 import { RequestStore } from '../../src/store/requestStore.js';
 import type { Database } from '../../src/store/schema.js';
+import { pacedClient } from '../support/pacedAtlas.js';
 import { usePostgres } from '../support/postgres.js';
 
-const logger = createLogger({ level: 'silent' });
 const at = { projectId: WORLD.projectId, instance: WORLD.instance };
 const server = usePostgres();
 const cleanup: Array<() => Promise<void>> = [];
@@ -36,18 +34,7 @@ function warningsInto(into: string[]) {
   return createLogger({ level: 'warn', destination: { write: (line: string) => void into.push((JSON.parse(line) as { msg: string }).msg) } });
 }
 
-function client(world: World, pacer: ProjectPacer): AtlasClient {
-  return new AtlasClient({
-    baseUrl: world.atlas.url,
-    apiKeySecret: WORLD.apiKeySecret,
-    secrets: new SecretCache(world.secretsManagerClient(), { ttlMs: 60_000, logger }),
-    logger,
-    timeoutMs: 5_000,
-    baseDelayMs: 1,
-    maxDelayMs: 2,
-    pacer,
-  });
-}
+const client = pacedClient;
 
 describe('a rate-limit budget shared through PostgreSQL', () => {
   it('two replicas bursting at once stay under one bucket: no 429 after the first', async ({ skip }) => {

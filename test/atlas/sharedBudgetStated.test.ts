@@ -4,19 +4,17 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AtlasClient } from '../../src/atlas/client.js';
+import type { AtlasClient } from '../../src/atlas/client.js';
 import { ProjectPacer } from '../../src/atlas/pacer.js';
 import { streamsRefill } from '../../src/atlas/rateLimits.js';
 import { PostgresSharedBudget } from '../../src/atlas/sharedBudget.js';
 import { listConnections } from '../../src/atlas/streams.js';
-import { createLogger } from '../../src/log.js';
 import { startWorld, WORLD, type World } from '../../src/sandbox/world.js';
-import { SecretCache } from '../../src/secrets/apiKeys.js';
 import { RequestStore } from '../../src/store/requestStore.js';
 import type { Database } from '../../src/store/schema.js';
+import { pacedClient } from '../support/pacedAtlas.js';
 import { freshDatabase, startPostgres, type PostgresServer } from '../support/postgres.js';
 
-const logger = createLogger({ level: 'silent' });
 const at = { projectId: WORLD.projectId, instance: WORLD.instance };
 let server: PostgresServer | { skipped: string };
 const cleanup: Array<() => Promise<void>> = [];
@@ -43,16 +41,7 @@ async function replica(world: World, url: string): Promise<AtlasClient> {
     shared: new PostgresSharedBudget(store.db),
     refillSource: (projectId) => streamsRefill(holder.client!, projectId),
   });
-  holder.client = new AtlasClient({
-    baseUrl: world.atlas.url,
-    apiKeySecret: WORLD.apiKeySecret,
-    secrets: new SecretCache(world.secretsManagerClient(), { ttlMs: 60_000, logger }),
-    logger,
-    timeoutMs: 5_000,
-    baseDelayMs: 1,
-    maxDelayMs: 2,
-    pacer,
-  });
+  holder.client = pacedClient(world, pacer);
   return holder.client;
 }
 
