@@ -53,21 +53,22 @@ it('runs every request once across two replicas when one is killed', async ({ sk
   for (const card of cards.filter((c) => !approved(c))) await drivers[1]!.clickButton(card, 'request_approve', { user: WORLD.owner });
 
   const finals = (card: { channel: string; ts: string }) => slack.thread(card.channel, card.ts).filter((m) => /^:(white_check_mark|x): <@/.test(m.text));
-  await slack.waitFor(() => cards.every((c) => finals(c).length >= 1), 30_000).catch(async (e) => {
+  await slack.waitFor(() => cards.every((c) => finals(c).length >= 1), 30_000).catch(async (e: unknown) => {
+    // What an engineer needs to see when requests stay untold: their threads, rows and events, and replica B's warnings.
     const stuck = cards.filter((c) => finals(c).length === 0);
     console.log(`STUCK ${stuck.length}: ${JSON.stringify(stuck.slice(0, 3).map((c) => [c.text, slack.thread(c.channel, c.ts).map((m) => m.text)]))}`);
-    void (async () => {
-      const { default: pgm } = await import('pg');
-      const c = new pgm.Client({ connectionString: databaseUrl });
-      await c.connect();
+    const { default: pgm } = await import('pg');
+    const c = new pgm.Client({ connectionString: databaseUrl });
+    await c.connect();
+    try {
       const r = await c.query("select connection_name, state, lease_owner, lease_until, now() as now from requests where state not in ('succeeded','failed')");
       console.log(`DB ${JSON.stringify(r.rows)}`);
       const ev = await c.query("select r.connection_name, e.actor, e.from_state, e.to_state, e.at from request_events e join requests r on r.id = e.request_id where r.state not in ('succeeded','failed') order by e.id");
       console.log(`EV ${JSON.stringify(ev.rows)}`);
+    } finally {
       await c.end();
-    })();
+    }
     console.log(`B: ${b.output.filter((l) => l.includes(`"level":50`) || l.includes(`"level":40`)).slice(0, 6).join("\n")}`);
-    await new Promise((r) => setTimeout(r, 1000));
     throw e;
   });
   const twice = cards.filter((c) => finals(c).length !== 1);
