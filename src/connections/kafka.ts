@@ -304,7 +304,7 @@ export const kafkaConnection: ConnectionType<KafkaForm> = {
         if (raw('keyPassword') !== '') errors[KAFKA_BLOCKS.keyPassword] = 'A new key password goes with a new key: paste the key too, or clear the password to keep both.';
       } else if (key === '') errors[KAFKA_BLOCKS.clientKey] = "Enter the client certificate's private key (PEM).";
       // A `secretsmanager:` reference stands for the key; it is read and checked at submission.
-      else if (!keyForm && !isSecretReference(key)) errors[KAFKA_BLOCKS.clientKey] = 'Paste the key in PEM form, from -----BEGIN PRIVATE KEY----- (or RSA/EC/ENCRYPTED PRIVATE KEY) to its END line.';
+      else if (!keyForm && !isSecretReference(key)) errors[KAFKA_BLOCKS.clientKey] = 'Paste the key in PEM form: from its BEGIN line (PRIVATE KEY, or RSA, EC or ENCRYPTED PRIVATE KEY) to its END line.';
       const keyPassword = raw('keyPassword');
       const encrypted = keyForm !== null && (keyForm[1] === 'ENCRYPTED PRIVATE KEY' || /Proc-Type: 4,ENCRYPTED/.test(key));
       if (keyPassword !== '') {

@@ -107,7 +107,7 @@ describe('schema registry', () => {
 });
 
 const CERT = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ2xpZW50Q2VydGlmaWNhdGVGb3JUZXN0czAKBggqhkjOPQQDAjAS\n-----END CERTIFICATE-----';
-const KEY = '-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgCANARYKEYFORTESTS\n-----END PRIVATE KEY-----';
+const KEY = '-----BEGIN PRIVATE KEY-----\nFAKExKEYxFORxTESTSxNOTxAxCREDENTIAL\n-----END PRIVATE KEY-----';
 
 describe('kafka with OIDC', () => {
   const oidc = {
