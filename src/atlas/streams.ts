@@ -57,15 +57,22 @@ export async function getConnection(
 
 /**
  * Creates a connection exactly once: if a try timed out or failed with 5xx, the connection is
- * looked up before the next try, and one found is taken as this call's result.
+ * looked up before the next try, and one found is taken as this call's result. `lookFirst`: the
+ * call takes over work a stopped replica may have done, so a connection of that name already there
+ * is the result, without a POST.
  */
 export async function createConnection(
   atlas: AtlasClient,
   at: StreamsLocation,
   body: ConnectionBody,
   secretValues: readonly string[],
+  opts: { lookFirst?: boolean } = {},
 ): Promise<StreamsConnection> {
   const recover = () => getConnection(atlas, at, body.name);
+  if (opts.lookFirst) {
+    const existing = await recover();
+    if (existing) return existing;
+  }
   try {
     return await postConnection(atlas, at, body, secretValues, recover);
   } catch (e) {

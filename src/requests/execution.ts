@@ -190,7 +190,7 @@ async function perform(atlas: AtlasClient, call: Exclude<StoredCall, { kind: 'pr
     }
     case 'create': {
       // A replica that died may have created it already: look before creating when taking over.
-      const created = (resuming ? await getConnection(atlas, call.at, call.body.name) : undefined) ?? (await createConnection(atlas, call.at, call.body, call.secretValues));
+      const created = await createConnection(atlas, call.at, call.body, call.secretValues, { lookFirst: resuming });
       const state = created.state;
       return {
         state: 'succeeded',

@@ -59,7 +59,7 @@ export async function performReplace(
   }
   // The old one is gone: a connection of this name now is the new one, created before a crash.
   try {
-    const created = (marked ? await getConnection(atlas, at, body.name) : undefined) ?? (await createConnection(atlas, at, body, call.secretValues));
+    const created = await createConnection(atlas, at, body, call.secretValues, { lookFirst: marked });
     const state = created.state;
     return {
       state: 'succeeded',
