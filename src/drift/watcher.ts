@@ -3,6 +3,7 @@
 // but spconn's own key or account, and post it in the target's approvals channel (or its first
 // channel). The decisions are decide.ts. The first run of a target starts from now: old history
 // is never posted. Errors are logged and the next period tries again; nothing here stops the app.
+import { PeriodicScan } from '../workflows/periodicScan.js';
 import type { WebClient } from '@slack/web-api';
 import type { AtlasClients } from '../atlas/clients.js';
 import { listConnectionEvents } from '../atlas/events.js';
@@ -32,9 +33,11 @@ export interface DriftScanResult {
 }
 
 export class DriftWatcher {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<DriftScanResult[]> | undefined;
-  private stopped = false;
+  private readonly periodic = new PeriodicScan<DriftScanResult>(async () => {
+    const results: DriftScanResult[] = [];
+    for (const target of this.deps.config.targets) results.push(await this.scanTarget(target));
+    return results;
+  });
 
   constructor(private readonly deps: DriftWatcherDeps) {}
 
@@ -44,32 +47,20 @@ export class DriftWatcher {
 
   /** Scans every `drift.watchEvery` (nothing when it is not set). */
   start(): void {
-    const every = this.deps.config.drift.watchEvery;
-    if (every === undefined || this.timer) return;
+    if (!this.periodic.start(this.deps.config.drift.watchEvery)) return;
     for (const t of this.deps.config.targets.filter((t) => t.approvalsChannel === undefined && !t.channels?.length)) {
       this.deps.logger.warn({ target: t.name }, 'drift watching skips this target: it has no approvalsChannel or channels to post in');
     }
-    this.timer = setInterval(() => void this.scan(), every);
-    this.timer.unref();
   }
 
   /** Stops the timer and waits for a scan in flight. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+  stop(): Promise<void> {
+    return this.periodic.stop();
   }
 
   /** One scan of every target now (the timer, tests and the playground); one at a time. */
   scan(): Promise<DriftScanResult[]> {
-    if (this.stopped) return Promise.resolve([]);
-    this.running ??= (async () => {
-      const results: DriftScanResult[] = [];
-      for (const target of this.deps.config.targets) results.push(await this.scanTarget(target));
-      return results;
-    })().finally(() => (this.running = undefined));
-    return this.running;
+    return this.periodic.scan();
   }
 
   private now(): Date {

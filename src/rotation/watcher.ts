@@ -4,6 +4,7 @@
 // versions in the store and open the rotation (rotations.ts) in the target's approvals channel.
 // A claim makes it once per new version across restarts and replicas; an open rotation of the
 // connection holds off a new one. Errors are logged and the next period tries again.
+import { PeriodicScan } from '../workflows/periodicScan.js';
 import { DescribeSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
 import type { Config } from '../config/file.js';
@@ -35,40 +36,31 @@ export interface RotationScanResult {
 const describeSchema = z.object({ VersionIdsToStages: z.record(z.string(), z.array(z.string())).optional() });
 
 export class RotationWatcher {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<RotationScanResult[]> | undefined;
-  private stopped = false;
+  private readonly periodic = new PeriodicScan<RotationScanResult>(() =>
+    this.scanAll().catch((err: unknown) => {
+      this.deps.logger.warn({ err }, 'rotation watching failed; will retry next period');
+      return [];
+    }),
+  );
   private readonly abort = new AbortController();
 
   constructor(private readonly deps: RotationWatcherDeps) {}
 
   /** Scans every `rotation.watchEvery` (nothing when it is not set). */
   start(): void {
-    const every = this.deps.config.rotation.watchEvery;
-    if (every === undefined || this.timer) return;
-    this.timer = setInterval(() => void this.scan(), every);
-    this.timer.unref();
+    this.periodic.start(this.deps.config.rotation.watchEvery);
   }
 
   /** Stops the timer, cancels Secrets Manager calls in flight and waits for the scan. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    const stopping = this.periodic.stop();
     this.abort.abort();
-    await this.running;
+    await stopping;
   }
 
   /** One scan now (the timer, tests and the playground); one at a time. */
   scan(): Promise<RotationScanResult[]> {
-    if (this.stopped) return Promise.resolve([]);
-    this.running ??= this.scanAll()
-      .catch((err: unknown) => {
-        this.deps.logger.warn({ err }, 'rotation watching failed; will retry next period');
-        return [];
-      })
-      .finally(() => (this.running = undefined));
-    return this.running;
+    return this.periodic.scan();
   }
 
   private async scanAll(): Promise<RotationScanResult[]> {
@@ -84,7 +76,7 @@ export class RotationWatcher {
     // One DescribeSecret per secret, however many fields and connections use it.
     const current = new Map<string, string>();
     for (const secretId of secretIds) {
-      if (this.stopped) return [];
+      if (this.periodic.stopped) return [];
       const version = await this.currentVersion(secretId);
       if (version !== undefined) current.set(secretId, version);
     }
@@ -101,7 +93,7 @@ export class RotationWatcher {
         const now = secretId === undefined ? undefined : current.get(secretId);
         if (secretId !== undefined && now !== undefined && now !== ref.versionId) changed.add(`${secretId}=${now}`);
       }
-      if (changed.size === 0 || this.stopped) continue;
+      if (changed.size === 0 || this.periodic.stopped) continue;
       results.push(await this.rotate(refs[0]!.target, refs[0]!.connection, [...changed].sort()));
     }
     return results;
